@@ -1,0 +1,22 @@
+"""The `jisr` command line: run the stack, serve a service, operate it."""
+
+from __future__ import annotations
+
+import typer
+
+from jisr.commands import contracts, stack, token
+
+app = typer.Typer(help="jisr: community-policing platform.", no_args_is_help=True)
+app.command()(stack.up)
+app.command()(stack.serve)
+app.command()(stack.migrate)
+app.command(name="token")(token.token)
+app.add_typer(contracts.app, name="contracts")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""`jisr up`, `jisr serve`, `jisr migrate`: start the platform locally or one service."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import typer
+import uvicorn
+
+from jisr import local_stack
+from jisr.services import definition
+from libs.chassis.kafka import ensure_topics
+from libs.chassis.migrations import migrate as run_migrations
+from libs.chassis.service import create_app
+from libs.chassis.settings import DEFAULT_PORTS, SERVICES, Settings, get_settings
+
+LOCAL_DATABASE = "jisr"
+
+
+def serve(
+    service: str = typer.Argument(..., help="complaints, fora, incidents or analytics"),
+    port: int | None = typer.Option(None, help="default: 8001..8004 by service"),
+    host: str | None = typer.Option(None, help="default: JISR_HOST or 127.0.0.1"),
+) -> None:
+    """Run one service against JISR_DATABASE_URL and JISR_KAFKA_BOOTSTRAP (as production does)."""
+    settings = get_settings()
+    app = create_app(definition(service), settings)
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or DEFAULT_PORTS[service],
+        log_config=None,  # our JSON logging, configured in the lifespan
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def migrate(service: str = typer.Argument("all", help="a service name, or all")) -> None:
+    """Upgrade a service's schema (or every service's) to the latest migration."""
+    settings = get_settings()
+    names = SERVICES if service == "all" else (service,)
+    asyncio.run(_migrate(settings, names))
+    typer.echo(f"migrated: {', '.join(names)}")
+
+
+async def _migrate(settings: Settings, names) -> None:
+    for name in names:
+        defn = definition(name)
+        await run_migrations(defn.migrations_dir, settings.service_database_url(name), name)
+
+
+def up(
+    home: Path = typer.Option(Path(".jisr"), envvar="JISR_HOME", help="local state folder"),
+    base_port: int | None = typer.Option(None, help="first service port (default 8001)"),
+    kafka_port: int = typer.Option(9092, envvar="JISR_KAFKA_PORT", help="local broker port"),
+) -> None:
+    """Start everything on this machine: PostgreSQL, the broker, topics, migrations, services.
+
+    Embedded PostgreSQL unless JISR_DATABASE_URL is set; the Tansu broker unless
+    JISR_KAFKA_BOOTSTRAP is set. Ctrl-C stops everything.
+    """
+    home = home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    ports = {s: (base_port + i if base_port else DEFAULT_PORTS[s]) for i, s in enumerate(SERVICES)}
+    stack = LocalStack(home, ports, kafka_port)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+        stack.print_banner()
+        stack.watch()
+    except KeyboardInterrupt:
+        typer.echo("\nstopping jisr ...")
+    finally:
+        stack.stop()
+        typer.echo("stopped.")
+
+
+class LocalStack:
+    def __init__(self, home: Path, ports: dict[str, int], kafka_port: int) -> None:
+        self.home, self.ports, self.kafka_port = home, ports, kafka_port
+        self.postgres: local_stack.EmbeddedPostgres | None = None
+        self.kafka: local_stack.EmbeddedKafka | None = None
+        self.children: dict[str, object] = {}
+        self.env = dict(os.environ)
+
+    def start(self) -> None:
+        if not os.environ.get("JISR_DATABASE_URL"):
+            typer.echo("starting embedded PostgreSQL ...")
+            self.postgres = local_stack.EmbeddedPostgres(self.home / "pgdata")
+            server_url = self.postgres.start()
+            url = asyncio.run(local_stack.create_database(server_url, LOCAL_DATABASE))
+            self.env["JISR_DATABASE_URL"] = url
+        if not os.environ.get("JISR_KAFKA_BOOTSTRAP"):
+            port = self.kafka_port
+            if local_stack.port_open("127.0.0.1", port):
+                port = local_stack.free_port()
+            typer.echo(f"starting Tansu Kafka-protocol broker on 127.0.0.1:{port} ...")
+            self.kafka = local_stack.EmbeddedKafka(port, log=self.home / "broker.log")
+            self.env["JISR_KAFKA_BOOTSTRAP"] = self.kafka.start()
+        settings = Settings(
+            database_url=self.env["JISR_DATABASE_URL"],
+            kafka_bootstrap=self.env["JISR_KAFKA_BOOTSTRAP"],
+        )
+        typer.echo("creating topics and migrating services ...")
+        asyncio.run(self._prepare(settings))
+        for service, port in self.ports.items():
+            self.children[service] = local_stack.spawn(
+                [sys.executable, "-m", "jisr.cli", "serve", service, "--port", str(port)],
+                env=self.env,
+                log=self.home / f"{service}.log",
+            )
+        self._wait_ready()
+
+    async def _prepare(self, settings: Settings) -> None:
+        await ensure_topics(settings)
+        await _migrate(settings, SERVICES)
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = dict(self.ports)
+        while pending:
+            for service, port in list(pending.items()):
+                if self.children[service].poll() is not None:
+                    raise SystemExit(f"{service} exited; see {self.home / (service + '.log')}")
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                        del pending[service]
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
+            time.sleep(0.2)
+
+    def print_banner(self) -> None:
+        typer.echo("\njisr is up:")
+        for service, port in self.ports.items():
+            typer.echo(f"  {service:<11} http://127.0.0.1:{port}   (API docs: /docs)")
+        typer.echo(f"  database    {self.env['JISR_DATABASE_URL']}")
+        typer.echo(f"  kafka       {self.env['JISR_KAFKA_BOOTSTRAP']}")
+        typer.echo(f"  logs        {self.home}/<service>.log")
+        typer.echo("\nget a token:  jisr token --role station_officer --station AM-01-S1")
+        typer.echo("              jisr token --role ministry_analyst")
+        typer.echo("press Ctrl-C to stop.")
+
+    def watch(self) -> None:
+        while True:
+            for service, child in self.children.items():
+                if child.poll() is not None:
+                    typer.echo(f"{service} exited with {child.returncode}; stopping")
+                    return
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.children.values():
+            try:
+                child.wait(15)
+            except Exception:
+                child.kill()
+        if self.kafka:
+            self.kafka.stop()
+        if self.postgres:
+            self.postgres.stop()

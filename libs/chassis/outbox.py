@@ -1,0 +1,253 @@
+"""Transactional outbox.
+
+Writing side: :func:`stage` inserts the event row in the caller's transaction, so the state
+change and its event commit together or not at all, and NOTIFYs the relay (delivered on commit).
+
+Publishing side: :class:`OutboxRelay` publishes unpublished rows in id order (so in order per
+key), marks them published and keeps them for a retention window so topics can be rebuilt by
+replay. Only one relay per service is active: it holds a PostgreSQL advisory lock on its own
+connection, so if its process dies the lock goes with it and another replica takes over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.contracts.envelope import Envelope, encode_headers, encode_value
+from libs.contracts.topics import topic_for_event
+
+from . import metrics
+
+log = logging.getLogger(__name__)
+
+# publish(topic, key, value, headers) -> a future that resolves when the broker confirmed.
+Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
+
+_INSERT = text(
+    "INSERT INTO outbox (event_id, topic, key, event_type, headers, payload)"
+    " VALUES (:event_id, :topic, :key, :event_type, CAST(:headers AS jsonb), :payload)"
+)
+
+
+def channel(service: str) -> str:
+    return f"jisr_outbox_{service}"
+
+
+def _row(env: Envelope, key: str) -> dict:
+    return {
+        "event_id": env.id,
+        "topic": topic_for_event(env.data.event_type).name,
+        "key": key,
+        "event_type": env.type,
+        "headers": json.dumps(encode_headers(env)),
+        "payload": encode_value(env.data).decode(),
+    }
+
+
+async def stage(
+    session: AsyncSession, service: str, events: Sequence[tuple[Envelope, str]]
+) -> None:
+    """Add (envelope, key) pairs to the outbox inside the caller's open transaction."""
+    if not events:
+        return
+    await session.execute(_INSERT, [_row(env, key) for env, key in events])
+    await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": channel(service)})
+
+
+@dataclass
+class RelayState:
+    leader: bool = False
+    broker_ok: bool | None = None  # unknown until the first publish
+    last_error: str | None = None
+    published: int = 0
+    last_publish_at: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class OutboxRelay:
+    """Publishes a service's outbox. Run :meth:`run` as a task; cancel it to stop."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        dsn: str,
+        publish: Publish,
+        topic_name: Callable[[str], str],
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        retention_hours: float = 168.0,
+    ) -> None:
+        self.service = service
+        self.dsn = dsn
+        self.publish = publish
+        self.topic_name = topic_name
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retention_hours = retention_hours
+        self.state = RelayState()
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        backoff = self.poll_seconds
+        while True:
+            try:
+                await self._lead_once()
+                backoff = self.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database gone: retry with a capped backoff
+                self.state.leader = False
+                self.state.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox relay error, retrying", extra={"error": self.state.last_error})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _lead_once(self) -> None:
+        conn = await asyncpg.connect(self.dsn, server_settings={"search_path": self.service})
+        try:
+            lock = f"jisr.outbox.{self.service}"
+            while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
+                self.state.leader = False
+                await asyncio.sleep(self.poll_seconds)
+            self.state.leader = True
+            await conn.add_listener(channel(self.service), lambda *_: self._wake.set())
+            await self._publish_loop(conn)
+        finally:
+            self.state.leader = False
+            await conn.close(timeout=2)
+
+    async def _publish_loop(self, conn: asyncpg.Connection) -> None:
+        last_cleanup = 0.0
+        while True:
+            self._wake.clear()
+            sent = await self.publish_pending(conn)
+            if time.monotonic() - last_cleanup > 60:
+                await self.delete_expired(conn)
+                last_cleanup = time.monotonic()
+            if sent < self.batch_size:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+        """Publish one batch; returns how many rows were confirmed by the broker."""
+        rows = await conn.fetch(
+            "SELECT id, topic, key, headers, payload FROM outbox"
+            " WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            self.batch_size,
+        )
+        if not rows:
+            return 0
+        done = await self._send(rows)
+        if done:
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done
+            )
+            self.state.published += len(done)
+            self.state.last_publish_at = time.time()
+            for topic, count in Counter(r["topic"] for r in rows[: len(done)]).items():
+                metrics.OUTBOX_PUBLISHED.labels(self.service, topic).inc(count)
+        return len(done)
+
+    async def _send(self, rows: Sequence[asyncpg.Record]) -> list[int]:
+        """Send rows in order; return the ids confirmed before the first failure.
+
+        Rows after a failure are sent again next time (at-least-once); consumers' inboxes
+        absorb the duplicates.
+        """
+        pending: list[tuple[int, asyncio.Future]] = []
+        try:
+            for row in rows:
+                headers = json.loads(row["headers"])
+                future = await self.publish(
+                    self.topic_name(row["topic"]),
+                    row["key"].encode(),
+                    row["payload"].encode(),
+                    headers,
+                )
+                pending.append((row["id"], future))
+        except Exception as exc:
+            self._broker_failed(exc)
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        done: list[int] = []
+        for (row_id, _), result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                self._broker_failed(result)
+                break
+            done.append(row_id)
+        if len(done) == len(rows):
+            self.state.broker_ok = True
+            self.state.last_error = None
+        return done
+
+    def _broker_failed(self, exc: BaseException) -> None:
+        self.state.broker_ok = False
+        self.state.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("outbox publish failed; will retry", extra={"error": self.state.last_error})
+
+    async def delete_expired(self, conn: asyncpg.Connection) -> int:
+        status = await conn.execute(
+            "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
+            self.retention_hours * 3600,
+        )
+        return int(status.split()[-1])
+
+
+async def outbox_lag(conn: asyncpg.Connection) -> tuple[int, float]:
+    """(unpublished rows, age in seconds of the oldest one)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age"
+        " FROM outbox WHERE published_at IS NULL"
+    )
+    return int(row["n"]), float(row["age"])
+
+
+async def replay(
+    conn: asyncpg.Connection,
+    publish: Publish,
+    topic_name: Callable[[str], str],
+    *,
+    since: datetime | None = None,
+    topic: str | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """Re-publish retained outbox rows (published or not) in order, e.g. after losing the
+    Kafka cluster. Returns the number of rows sent. Consumers' inboxes skip what they have."""
+    relay = OutboxRelay(service="replay", dsn="", publish=publish, topic_name=topic_name)
+    last_id, total = 0, 0
+    while True:
+        rows = await conn.fetch(
+            "SELECT id, topic, key, headers, payload FROM outbox WHERE id > $1"
+            " AND ($2::timestamptz IS NULL OR created_at >= $2)"
+            " AND ($3::text IS NULL OR topic = $3) ORDER BY id LIMIT $4",
+            last_id,
+            since,
+            topic,
+            batch_size,
+        )
+        if not rows:
+            return total
+        done = await relay._send(rows)
+        if len(done) < len(rows):
+            raise RuntimeError(
+                f"replay stopped after {total + len(done)} rows: {relay.state.last_error}"
+            )
+        await conn.execute(
+            "UPDATE outbox SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::bigint[])",
+            done,
+        )
+        total += len(done)
+        last_id = rows[-1]["id"]

@@ -1,0 +1,174 @@
+"""The service chassis: one function turns a service definition into a running FastAPI app.
+
+The app's lifespan owns everything with a life cycle: the database engine, the FastStream
+Kafka broker (started in the lifespan, not through the deprecated FastAPI plugin), the outbox
+relay and the consumers. Kafka being down at start-up does not stop the service: writes wait
+in the outbox and /readyz says the broker is unavailable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from libs.contracts.asyncapi import asyncapi_document
+from libs.contracts.envelope import Envelope
+
+from .consumer import ConsumerSpec, EventConsumer
+from .db import asyncpg_dsn, is_transient, make_engine, make_session_factory
+from .health import health_router
+from .kafka import make_broker
+from .logs import configure_logging
+from .metrics import metrics_middleware
+from .outbox import OutboxRelay
+from .settings import Settings, get_settings
+from .telemetry import instrument_engine, instrument_fastapi, setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+
+
+@dataclass
+class Runtime:
+    """What routes and health checks reach through ``request.app.state.runtime``."""
+
+    service: str
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    broker: KafkaBroker
+    relay: OutboxRelay
+    broker_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _start_broker(rt: Runtime) -> None:
+    delay = 0.5
+    while True:
+        try:
+            await rt.broker.start()
+            rt.broker_ready.set()
+            log.info("kafka broker connected", extra={"bootstrap": rt.settings.kafka_bootstrap})
+            return
+        except Exception as exc:
+            log.warning("kafka unavailable; retrying", extra={"error": type(exc).__name__})
+            with contextlib.suppress(Exception):
+                await rt.broker.stop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def _run_relay(rt: Runtime) -> None:
+    await rt.broker_ready.wait()
+    await rt.relay.run()
+
+
+def _publisher(broker: KafkaBroker):
+    async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
+        return await broker.publish(value, topic, key=key, headers=headers, no_confirm=True)
+
+    return publish
+
+
+def _build_runtime(defn: ServiceDefinition, settings: Settings) -> Runtime:
+    url = settings.service_database_url(defn.name)
+    engine = make_engine(url, defn.name)
+    instrument_engine(engine)
+    broker = make_broker(settings, defn.name)
+    relay = OutboxRelay(
+        service=defn.name,
+        dsn=asyncpg_dsn(url),
+        publish=_publisher(broker),
+        topic_name=settings.topic,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+        retention_hours=settings.outbox_retention_hours,
+    )
+    return Runtime(defn.name, settings, engine, make_session_factory(engine), broker, relay)
+
+
+def create_app(
+    defn: ServiceDefinition,
+    settings: Settings | None = None,
+    *,
+    after_apply: Callable[[Sequence[Envelope]], Awaitable[None]] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(defn.name, settings.log_level)
+        setup_tracing(defn.name, settings.otlp_endpoint)
+        rt = _build_runtime(defn, settings)
+        for spec in defn.consumers:
+            EventConsumer(
+                service=defn.name,
+                spec=spec,
+                sessions=rt.sessions,
+                broker=rt.broker,
+                settings=settings,
+                after_apply=after_apply,
+            ).register()
+        app.state.runtime = rt
+        rt.tasks = [
+            asyncio.create_task(_start_broker(rt), name=f"{defn.name}-broker"),
+            asyncio.create_task(_run_relay(rt), name=f"{defn.name}-relay"),
+        ]
+        log.info("service started", extra={"service": defn.name})
+        try:
+            yield
+        finally:
+            for task in rt.tasks:
+                task.cancel()
+            await asyncio.gather(*rt.tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await rt.broker.stop()
+            await rt.engine.dispose()
+            log.info("service stopped", extra={"service": defn.name})
+
+    app = FastAPI(
+        title=defn.title, description=defn.description, version="0.1.0", lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.service = defn.name
+    metrics_middleware(app, defn.name)
+    instrument_fastapi(app)
+    app.include_router(health_router)
+    for router in defn.routers:
+        app.include_router(router)
+
+    @app.get("/asyncapi.json", tags=["meta"], summary="AsyncAPI document of this service's events")
+    async def asyncapi() -> dict:
+        return asyncapi_document(defn.name)
+
+    @app.exception_handler(Exception)
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database being down is a 503 (retry later), not a 500 (our bug).
+        if is_transient(exc):
+            return JSONResponse({"detail": "database unavailable, retry later"}, status_code=503)
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    return app

@@ -1,0 +1,71 @@
+"""Runtime settings, read from the environment (prefix JISR_).
+
+One Settings object per process. Every service reads the same variables; a service-specific
+database URL (JISR_<SERVICE>_DATABASE_URL) overrides the shared one, so production can give each
+service its own database while the local stack uses one server with a schema per service.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("complaints", "fora", "incidents", "analytics")
+DEFAULT_PORTS = {"complaints": 8001, "fora": 8002, "incidents": 8003, "analytics": 8004}
+
+# A development-only signing key. `jisr up` and the tests use it; production sets
+# JISR_JWT_SECRET, or JISR_JWT_PUBLIC_KEY, or JISR_JWT_JWKS_URL.
+DEV_JWT_SECRET = "jisr-local-development-only-not-a-secret-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JISR_", extra="ignore")
+
+    # Infrastructure
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jisr"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(
+        default="", description="Prepended to every topic name (isolates environments)"
+    )
+    host: str = "127.0.0.1"
+
+    # Auth
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_public_key: str | None = None  # PEM, for RS256/ES256 verification
+    jwt_private_key: str | None = None  # PEM, for minting RS/ES tokens locally
+    jwt_algorithm: str = "HS256"
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "jisr-local"
+    jwt_audience: str = "jisr"
+
+    # Outbox / inbox
+    outbox_batch_size: int = 500
+    outbox_retention_hours: float = 24 * 7
+    outbox_poll_seconds: float = 1.0
+    consumer_max_retries: int = 3
+    consumer_retry_backoff_seconds: float = 0.2
+    consumer_batch_size: int = 500
+    # Tansu's initial group join takes about half the session timeout; Kafka's default (45 s)
+    # would make every consumer start take ~20 s locally. Production may raise it.
+    consumer_session_timeout_ms: int = 6000
+    consumer_heartbeat_ms: int = 1000
+
+    # Observability
+    log_level: str = "INFO"
+    otlp_endpoint: str | None = None
+
+    def service_database_url(self, service: str) -> str:
+        """The database URL for one service: JISR_<SERVICE>_DATABASE_URL or the shared one."""
+        return os.environ.get(f"JISR_{service.upper()}_DATABASE_URL") or self.database_url
+
+    def topic(self, name: str) -> str:
+        """The physical topic name for a registry topic name."""
+        return f"{self.topic_prefix}{name}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

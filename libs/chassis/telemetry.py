@@ -1,0 +1,157 @@
+"""Tracing: one OpenTelemetry TracerProvider per process, plus W3C trace-context helpers.
+
+The trace of a write runs HTTP request → database → outbox row (which stores the request's
+`traceparent`) → Kafka `traceparent` header → consumer span. `current_traceparent()` captures
+the context at write time; `producer_span()` and `consumer_span()` continue it on the far side.
+
+One provider per process: the first `setup_tracing()` call decides the resource
+(`service.name`); later calls, e.g. from other services started in the same test process,
+get the same provider back (their spans are then labelled with the first service's name). In
+production each process runs one service, so the resource is right.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+__all__ = [
+    "consumer_span",
+    "context_from_traceparent",
+    "current_traceparent",
+    "instrument_engine",
+    "instrument_fastapi",
+    "producer_span",
+    "setup_tracing",
+]
+
+EXCLUDED_URLS = "/metrics$,/healthz$,/readyz$"  # regexes, matched against the request URL
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+_lock = threading.Lock()
+_provider: TracerProvider | None = None
+_traced_engines: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _tracer() -> trace.Tracer:
+    return trace.get_tracer("jisr.chassis")
+
+
+def setup_tracing(service: str, otlp_endpoint: str | None = None) -> TracerProvider:
+    """Install the process-wide TracerProvider (idempotent) and the W3C propagator.
+
+    With `otlp_endpoint` (e.g. "http://collector:4318"), spans are batched to it over OTLP/HTTP;
+    without, nothing is exported but spans still get ids, so logs carry trace ids.
+    """
+    global _provider
+    with _lock:
+        if _provider is None:
+            existing = trace.get_tracer_provider()
+            if isinstance(existing, TracerProvider):  # set up by someone else: adopt it
+                _provider = existing
+            else:
+                _provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+                if otlp_endpoint:
+                    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+                        OTLPSpanExporter,
+                    )
+
+                    url = otlp_endpoint.rstrip("/")
+                    if not url.endswith("/v1/traces"):
+                        url += "/v1/traces"
+                    _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url)))
+                trace.set_tracer_provider(_provider)
+            propagate.set_global_textmap(TraceContextTextMapPropagator())
+        return _provider
+
+
+def instrument_fastapi(app: Any) -> None:
+    """Trace every request except /metrics, /healthz and /readyz. Safe to call twice."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    if getattr(app, "_is_instrumented_by_opentelemetry", False):
+        return
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS)
+
+
+def instrument_engine(async_engine: Any) -> None:
+    """Trace the SQL of an `AsyncEngine` (through its sync engine). Safe to call twice.
+
+    The instrumentor is a process-wide singleton that only accepts one `instrument()` call, and
+    once called it also traces engines made later by `create_async_engine`; any other engine
+    gets its own `EngineTracer`. It declares sqlalchemy<2.1, hence `skip_dep_check`.
+    """
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
+    engine = async_engine.sync_engine
+    with _lock:
+        if engine in _traced_engines or any(
+            ref() is engine for ref, *_ in EngineTracer._remove_event_listener_params
+        ):
+            return
+        instrumentor = SQLAlchemyInstrumentor()
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument(engine=engine, skip_dep_check=True)
+        else:
+            from opentelemetry.metrics import get_meter
+            from opentelemetry.semconv.metrics import MetricInstruments
+
+            scope = "opentelemetry.instrumentation.sqlalchemy"
+            usage = get_meter(scope).create_up_down_counter(
+                MetricInstruments.DB_CLIENT_CONNECTIONS_USAGE, unit="connections"
+            )
+            EngineTracer(trace.get_tracer(scope), engine, usage)
+        _traced_engines.add(engine)
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the current span, or None outside a valid span."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        return None
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from_traceparent(traceparent: str | None) -> Context:
+    """A context whose remote parent is `traceparent`; empty (new trace) if None or invalid."""
+    return _PROPAGATOR.extract({"traceparent": traceparent} if traceparent else {})
+
+
+@contextmanager
+def consumer_span(
+    name: str, traceparent: str | None, attributes: Mapping[str, Any] | None = None
+) -> Iterator[Span]:
+    """A current CONSUMER span, child of the producer's `traceparent` (Kafka header)."""
+    with _tracer().start_as_current_span(
+        name,
+        context=context_from_traceparent(traceparent),
+        kind=SpanKind.CONSUMER,
+        attributes=dict(attributes or {}),
+    ) as span:
+        yield span
+
+
+@contextmanager
+def producer_span(
+    name: str, attributes: Mapping[str, Any] | None = None, traceparent: str | None = None
+) -> Iterator[Span]:
+    """A current PRODUCER span: child of `traceparent` if given (the outbox row's, so the
+    relay's publish joins the original request's trace), else of the current span."""
+    context = context_from_traceparent(traceparent) if traceparent else None
+    with _tracer().start_as_current_span(
+        name, context=context, kind=SpanKind.PRODUCER, attributes=dict(attributes or {})
+    ) as span:
+        yield span

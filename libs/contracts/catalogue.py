@@ -1,0 +1,43 @@
+"""Every event type jisr publishes, by CloudEvents type; consumers decode records with it."""
+
+from __future__ import annotations
+
+from .base import EventModel
+from .baselines import BaselineAlertCleared, BaselineAlertRaised
+from .complaints import (
+    ComplaintClosed,
+    ComplaintDeadlineBreached,
+    ComplaintFindingRecorded,
+    ComplaintReceived,
+    ComplaintStatusChanged,
+)
+from .fora import ActionStatusChanged, ConcernRaised, ForumRegistered, MeetingHeld
+from .incidents import IncidentReclassified, IncidentRecorded, IncidentVoided, StationPeriodClosed
+
+ALL_EVENTS: tuple[type[EventModel], ...] = (
+    ComplaintReceived,
+    ComplaintStatusChanged,
+    ComplaintFindingRecorded,
+    ComplaintDeadlineBreached,
+    ComplaintClosed,
+    ForumRegistered,
+    MeetingHeld,
+    ConcernRaised,
+    ActionStatusChanged,
+    IncidentRecorded,
+    IncidentReclassified,
+    IncidentVoided,
+    StationPeriodClosed,
+    BaselineAlertRaised,
+    BaselineAlertCleared,
+)
+
+CATALOGUE: dict[str, type[EventModel]] = {model.ce_type(): model for model in ALL_EVENTS}
+
+
+def event_class(ce_type: str) -> type[EventModel]:
+    """The model of a CloudEvents type, e.g. "jisr.incident.recorded.v1"; KeyError if unknown."""
+    try:
+        return CATALOGUE[ce_type]
+    except KeyError:
+        raise KeyError(f"unknown event type {ce_type!r}") from None

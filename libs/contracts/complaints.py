@@ -1,0 +1,131 @@
+"""Events of the complaints domain, published for analytics and oversight bodies.
+
+Oversight bodies receive these events, so they are pseudonymised: codes, categories, an age band
+and pseudonymous officer ids only. The complainant's identity, contact details and the narrative
+stay in the complaints service; the public reference stays there too (it is a handle on a person).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .base import CODE_PATTERN, EventModel
+
+Channel = Literal["web", "station_counter", "ngo", "hotline"]
+
+AllegationCategory = Literal[
+    "use_of_force",
+    "abuse_of_authority",
+    "unlawful_arrest_or_detention",
+    "discourtesy",
+    "discriminatory_language",
+    "corruption_or_bribery",
+    "failure_in_duty",
+    "sexual_or_gender_based_misconduct",
+    "property_damage_or_loss",
+    "other",
+]
+
+#: Lifecycle states (DESIGN.md, "Domain references").
+ComplaintStatus = Literal[
+    "received",
+    "logged",
+    "triage",
+    "informal_resolution",
+    "formal_investigation",
+    "not_accepted",
+    "referred",
+    "assigned",
+    "under_investigation",
+    "suspended",
+    "findings",
+    "outcome",
+    "complainant_notified",
+    "review_window",
+    "review_requested",
+    "closed",
+    "reopened",
+]
+
+Finding = Literal[
+    "SUBSTANTIATED",
+    "NOT_SUBSTANTIATED",
+    "EXONERATED",
+    "UNFOUNDED",
+    "WITHDRAWN",
+    "COMPLAINANT_UNAVAILABLE",
+    "OFFICER_UNIDENTIFIED",
+]
+
+AgeBand = Literal["under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "not_given"]
+
+#: A keyed hash of the officer's service number; only the complaints service can link it back.
+OFFICER_PSEUDONYM = r"^[0-9a-f]{16,64}$"
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class ComplaintReceived(EventModel):
+    event_type = "complaint.received"
+
+    complaint_id: UUID
+    channel: Channel
+    station_id: str | None = Field(
+        default=None, max_length=32, description="Station complained about, if known"
+    )
+    governorate_code: str = Field(max_length=8)
+    allegation_categories: list[AllegationCategory] = Field(min_length=1, max_length=10)
+    complainant_age_band: AgeBand | None = None
+    anonymous: bool = False
+    received_at: datetime
+
+
+class ComplaintStatusChanged(EventModel):
+    """One entry of the complaint's status ledger; oversight bodies verify the hash chain."""
+
+    event_type = "complaint.status_changed"
+
+    complaint_id: UUID
+    from_status: ComplaintStatus | None = Field(description="None for the first ledger entry")
+    to_status: ComplaintStatus
+    changed_at: datetime
+    sequence: int = Field(ge=1, description="Position in this complaint's ledger, from 1")
+    prev_hash: str = Field(
+        pattern=SHA256_HEX, description="hash of the previous entry; 64 zeros for sequence 1"
+    )
+    hash: str = Field(pattern=SHA256_HEX, description="SHA-256 over prev_hash and this entry")
+
+
+class ComplaintFindingRecorded(EventModel):
+    event_type = "complaint.finding_recorded"
+
+    complaint_id: UUID
+    allegation_id: UUID
+    category: AllegationCategory
+    officer_pseudonym: str | None = Field(
+        default=None, pattern=OFFICER_PSEUDONYM, description="None if the officer is unidentified"
+    )
+    finding: Finding
+    recorded_at: datetime
+
+
+class ComplaintDeadlineBreached(EventModel):
+    event_type = "complaint.deadline_breached"
+
+    complaint_id: UUID
+    clock: str = Field(
+        pattern=CODE_PATTERN,
+        description="Deadline kind from the clock rule pack, e.g. progress_update, outcome_notice",
+    )
+    due_at: datetime
+    breached_at: datetime
+
+
+class ComplaintClosed(EventModel):
+    event_type = "complaint.closed"
+
+    complaint_id: UUID
+    closed_at: datetime

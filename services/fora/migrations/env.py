@@ -1,0 +1,3 @@
+from libs.chassis.migrations import run_env
+
+run_env()

@@ -1,0 +1,7 @@
+"""ASGI entry point: `uvicorn services.incidents.app:app` (or `jisr serve incidents`)."""
+
+from libs.chassis.service import create_app
+
+from .service import DEFINITION
+
+app = create_app(DEFINITION)

@@ -1,0 +1,15 @@
+"""The incidents service definition: what the chassis needs to run it."""
+
+from pathlib import Path
+
+from libs.chassis.service import ServiceDefinition
+
+from .routes import router
+
+DEFINITION = ServiceDefinition(
+    name="incidents",
+    title="jisr incidents",
+    description="Station incident records (ICCS), reporting periods and national crime baselines.",
+    migrations_dir=Path(__file__).parent / "migrations",
+    routers=(router,),
+)
