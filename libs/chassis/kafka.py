@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -56,10 +57,8 @@ async def ensure_topics(settings: Settings, replication: int = 1) -> list[str]:
         existing = set(await admin.list_topics())
         missing = [s for s in all_topic_specs(settings, replication) if s.name not in existing]
         for spec in missing:  # one by one: a concurrent creator must not fail the others
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([spec])
-            except TopicAlreadyExistsError:
-                pass
         return [s.name for s in missing]
     finally:
         await admin.close()

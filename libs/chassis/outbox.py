@@ -12,6 +12,7 @@ connection, so if its process dies the lock goes with it and another replica tak
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -137,10 +138,8 @@ class OutboxRelay:
                 await self.delete_expired(conn)
                 last_cleanup = time.monotonic()
             if sent < self.batch_size:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-                except TimeoutError:
-                    pass
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
         """Publish one batch; returns how many rows were confirmed by the broker."""
@@ -246,7 +245,8 @@ async def replay(
                 f"replay stopped after {total + len(done)} rows: {relay.state.last_error}"
             )
         await conn.execute(
-            "UPDATE outbox SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::bigint[])",
+            "UPDATE outbox SET published_at = coalesce(published_at, now())"
+            " WHERE id = ANY($1::bigint[])",
             done,
         )
         total += len(done)
