@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jisr.commands import contracts, stack, token
+from jisr.commands import bench, contracts, operations, stack, token
 
 app = typer.Typer(help="jisr: community-policing platform.", no_args_is_help=True)
 app.command()(stack.up)
@@ -12,6 +12,9 @@ app.command()(stack.serve)
 app.command()(stack.migrate)
 app.command(name="token")(token.token)
 app.add_typer(contracts.app, name="contracts")
+app.add_typer(bench.app, name="bench")
+app.add_typer(operations.outbox_app, name="outbox")
+app.add_typer(operations.dlq_app, name="dlq")
 
 
 def main() -> None:

@@ -6,10 +6,17 @@ connection, so a service's SQL never names — and never reaches — another ser
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -56,3 +63,14 @@ def is_transient(exc: BaseException | None) -> bool:
         | asyncpg.exceptions.TooManyConnectionsError
         | asyncpg.exceptions.InterfaceError,
     )
+
+
+async def copy_rows(
+    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[tuple]
+) -> None:
+    """Bulk-load rows with COPY on the session's own connection (so in its transaction)."""
+    if not records:
+        return
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    await raw.copy_records_to_table(table, columns=list(columns), records=records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -29,6 +30,19 @@ def make_broker(settings: Settings, service: str) -> KafkaBroker:
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"jisr.{service}.kafka"),
         log_level=logging.DEBUG,
+    )
+
+
+def make_producer(settings: Settings, service: str) -> AIOKafkaProducer:
+    """The outbox relay's producer: plain aiokafka, because the relay publishes already
+    encoded records in bulk and FastStream's per-message publish path costs ~4x more CPU."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"jisr-{service}-relay",
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+        request_timeout_ms=30_000,
     )
 
 

@@ -29,40 +29,41 @@ from libs.contracts.envelope import Envelope, encode_headers, encode_value
 from libs.contracts.topics import topic_for_event
 
 from . import metrics
+from .db import copy_rows
 
 log = logging.getLogger(__name__)
 
 # publish(topic, key, value, headers) -> a future that resolves when the broker confirmed.
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
 
-_INSERT = text(
-    "INSERT INTO outbox (event_id, topic, key, event_type, headers, payload)"
-    " VALUES (:event_id, :topic, :key, :event_type, CAST(:headers AS jsonb), :payload)"
-)
+_COLUMNS = ("event_id", "topic", "key", "event_type", "headers", "payload")
 
 
 def channel(service: str) -> str:
     return f"jisr_outbox_{service}"
 
 
-def _row(env: Envelope, key: str) -> dict:
-    return {
-        "event_id": env.id,
-        "topic": topic_for_event(env.data.event_type).name,
-        "key": key,
-        "event_type": env.type,
-        "headers": json.dumps(encode_headers(env)),
-        "payload": encode_value(env.data).decode(),
-    }
+def _record(env: Envelope, key: str) -> tuple:
+    return (
+        env.id,
+        topic_for_event(env.data.event_type).name,
+        key,
+        env.type,
+        json.dumps(encode_headers(env)),
+        encode_value(env.data).decode(),
+    )
 
 
 async def stage(
     session: AsyncSession, service: str, events: Sequence[tuple[Envelope, str]]
 ) -> None:
-    """Add (envelope, key) pairs to the outbox inside the caller's open transaction."""
+    """Add (envelope, key) pairs to the outbox inside the caller's open transaction.
+
+    COPY, not INSERTs: the same transaction at a fraction of the cost for a bulk submission.
+    """
     if not events:
         return
-    await session.execute(_INSERT, [_row(env, key) for env, key in events])
+    await copy_rows(session, "outbox", _COLUMNS, [_record(env, key) for env, key in events])
     await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": channel(service)})
 
 

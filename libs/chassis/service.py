@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -26,7 +27,7 @@ from libs.contracts.envelope import Envelope
 from .consumer import ConsumerSpec, EventConsumer
 from .db import asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
-from .kafka import make_broker
+from .kafka import make_broker, make_producer
 from .logs import configure_logging
 from .metrics import metrics_middleware
 from .outbox import OutboxRelay
@@ -55,6 +56,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker
     broker: KafkaBroker
+    producer: AIOKafkaProducer
     relay: OutboxRelay
     broker_ready: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -68,14 +70,14 @@ async def _start_broker(rt: Runtime) -> None:
     delay = 0.5
     while True:
         try:
+            await rt.producer.start()
             await rt.broker.start()
             rt.broker_ready.set()
             log.info("kafka broker connected", extra={"bootstrap": rt.settings.kafka_bootstrap})
             return
         except Exception as exc:
             log.warning("kafka unavailable; retrying", extra={"error": type(exc).__name__})
-            with contextlib.suppress(Exception):
-                await rt.broker.stop()
+            await _stop_kafka(rt)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
@@ -85,9 +87,16 @@ async def _run_relay(rt: Runtime) -> None:
     await rt.relay.run()
 
 
-def _publisher(broker: KafkaBroker):
+async def _stop_kafka(rt: Runtime) -> None:
+    for client in (rt.broker, rt.producer):
+        with contextlib.suppress(Exception):
+            await client.stop()
+
+
+def _publisher(producer: AIOKafkaProducer):
     async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
-        return await broker.publish(value, topic, key=key, headers=headers, no_confirm=True)
+        encoded = [(name, text.encode()) for name, text in headers.items()]
+        return await producer.send(topic, value, key=key, headers=encoded)
 
     return publish
 
@@ -97,16 +106,18 @@ def _build_runtime(defn: ServiceDefinition, settings: Settings) -> Runtime:
     engine = make_engine(url, defn.name)
     instrument_engine(engine)
     broker = make_broker(settings, defn.name)
+    producer = make_producer(settings, defn.name)
     relay = OutboxRelay(
         service=defn.name,
         dsn=asyncpg_dsn(url),
-        publish=_publisher(broker),
+        publish=_publisher(producer),
         topic_name=settings.topic,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
         retention_hours=settings.outbox_retention_hours,
     )
-    return Runtime(defn.name, settings, engine, make_session_factory(engine), broker, relay)
+    sessions = make_session_factory(engine)
+    return Runtime(defn.name, settings, engine, sessions, broker, producer, relay)
 
 
 def create_app(
@@ -143,8 +154,7 @@ def create_app(
             for task in rt.tasks:
                 task.cancel()
             await asyncio.gather(*rt.tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
-                await rt.broker.stop()
+            await _stop_kafka(rt)
             await rt.engine.dispose()
             log.info("service stopped", extra={"service": defn.name})
 

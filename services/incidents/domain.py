@@ -41,21 +41,21 @@ class IncidentIn(BaseModel):
 class RuleViolation(ValueError):
     """A submission that is well-formed but breaks a domain rule; names field and rule."""
 
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
+    def __init__(self, loc: tuple[str | int, ...], rule: str) -> None:
+        super().__init__(f"{'.'.join(map(str, loc))}: {rule}")
+        self.loc = loc
         self.rule = rule
 
 
 def check_submission(incident: IncidentIn, reference: Reference, now: datetime) -> None:
     if incident.station_id not in reference.stations:
-        raise RuleViolation("station_id", f"unknown station {incident.station_id!r}")
+        raise RuleViolation(("station_id",), f"unknown station {incident.station_id!r}")
     if incident.occurred_at > now + CLOCK_SKEW:
-        raise RuleViolation("occurred_at", "must not be in the future")
+        raise RuleViolation(("occurred_at",), "must not be in the future")
     for i, offence in enumerate(incident.offences):
         if not reference.is_valid_iccs(offence.iccs_code):
             raise RuleViolation(
-                f"offences[{i}].iccs_code", f"{offence.iccs_code!r} is not an ICCS code"
+                ("offences", i, "iccs_code"), f"{offence.iccs_code!r} is not an ICCS code"
             )
 
 

@@ -8,21 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from uuid6 import uuid7
 
 from libs.chassis import idempotency
 from libs.chassis.auth import Principal, ensure_station_access, require_roles
-from libs.chassis.outbox import stage
 from libs.chassis.service import Runtime, runtime
-from libs.chassis.telemetry import current_traceparent
-from libs.contracts.envelope import new_envelope
 from libs.reference import load_reference
 
-from .domain import IncidentIn, RuleViolation, check_submission, recorded_event
+from .domain import IncidentIn, RuleViolation, check_submission
+from .recording import record_incident
 from .tables import incidents, offences
 
-SERVICE = "incidents"
 router = APIRouter(prefix="/v1", tags=["incidents"])
 writers = require_roles("station_officer")
 readers = require_roles("station_officer", "ministry_analyst")
@@ -36,7 +31,7 @@ def _rule_error(exc: RuleViolation) -> HTTPException:
 
 
 @router.post("/incidents", status_code=201, summary="Record an incident (station officer)")
-async def record_incident(
+async def post_incident(
     request: Request,
     body: IncidentIn,
     principal: Principal = Depends(writers),
@@ -59,50 +54,10 @@ async def record_incident(
                 return JSONResponse(
                     stored.body, stored.status_code, {"Idempotent-Replayed": "true"}
                 )
-        status, result = await _insert(session, body, reference, now)
+        status, result = await record_incident(session, body, reference, now)
         if idempotency_key:
             await idempotency.remember(session, scope, idempotency_key, status, result)
     return JSONResponse(result, status, {"Location": f"/v1/incidents/{result['incident_id']}"})
-
-
-async def _insert(session, body: IncidentIn, reference, now: datetime) -> tuple[int, dict]:
-    """Store the incident and stage incident.recorded; a known source_ref returns the original."""
-    incident_id = uuid7()
-    event = recorded_event(incident_id, body, reference, now)
-    inserted = await session.execute(
-        insert(incidents)
-        .values(
-            incident_id=incident_id,
-            station_id=event.station_id,
-            district_code=event.district_code,
-            governorate_code=event.governorate_code,
-            source_ref=body.source_ref,
-            occurred_at=event.occurred_at,
-            recorded_at=now,
-            counting_rules_version=event.counting_rules_version,
-        )
-        .on_conflict_do_nothing(constraint="incidents_station_source_ref")
-        .returning(incidents.c.incident_id)
-    )
-    if inserted.first() is None:
-        existing = await session.scalar(
-            select(incidents.c.incident_id).where(
-                incidents.c.station_id == body.station_id, incidents.c.source_ref == body.source_ref
-            )
-        )
-        return 200, {"incident_id": str(existing), "status": "already_recorded"}
-    await session.execute(
-        offences.insert(),
-        [
-            {"incident_id": incident_id, "seq": i, **o.model_dump()}
-            for i, o in enumerate(body.offences)
-        ],
-    )
-    envelope = new_envelope(
-        event, source=f"jisr/{SERVICE}", subject=str(incident_id), traceparent=current_traceparent()
-    )
-    await stage(session, SERVICE, [(envelope, str(incident_id))])
-    return 201, {"incident_id": str(incident_id), "status": "recorded"}
 
 
 @router.get("/incidents/{incident_id}", summary="One incident (own station, or analysts)")

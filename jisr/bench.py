@@ -1,0 +1,247 @@
+"""`jisr bench pipeline`: the platform's event path against raw aiokafka, same broker, same run.
+
+Platform path: domain call (incident row + offences + outbox row, one transaction per chunk)
+→ outbox relay → broker → analytics' idempotent batch consumer → projection row.
+Baseline: raw aiokafka produce → consume of the same number of records of the same size and
+headers, with no database at all. The ratio says what the delivery guarantees cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from jisr import local_stack
+from jisr.services import definition
+from libs.chassis.db import asyncpg_dsn, make_engine, make_session_factory
+from libs.chassis.kafka import ensure_topics
+from libs.chassis.migrations import migrate
+from libs.chassis.settings import Settings
+from libs.contracts.envelope import encode_headers, encode_value, new_envelope
+from libs.reference import load_reference
+from services.incidents.domain import IncidentIn, recorded_event
+from services.incidents.recording import record_incidents
+
+CHUNK = 500  # incidents per write transaction (one bulk submission's batch)
+
+
+@dataclass
+class Result:
+    events: int
+    raw_seconds: float
+    platform_seconds: float
+
+    @property
+    def raw_rate(self) -> float:
+        return self.events / self.raw_seconds
+
+    @property
+    def platform_rate(self) -> float:
+        return self.events / self.platform_seconds
+
+    @property
+    def ratio(self) -> float:
+        return self.platform_rate / self.raw_rate
+
+    def report(self) -> str:
+        verdict = "meets" if self.ratio >= 0.5 else "MISSES"
+        return (
+            f"events                 {self.events}\n"
+            f"raw aiokafka           {self.raw_rate:10.0f} events/s  ({self.raw_seconds:.2f} s)\n"
+            f"platform path          {self.platform_rate:10.0f} events/s"
+            f"  ({self.platform_seconds:.2f} s)\n"
+            f"ratio platform / raw   {self.ratio:10.2f}   ({verdict} the 0.5 target)"
+        )
+
+
+def _submissions(n: int) -> list[IncidentIn]:
+    reference = load_reference()
+    stations = sorted(reference.stations)
+    codes = sorted(c for c, cat in reference.iccs.items() if cat.level == 2)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        IncidentIn(
+            station_id=stations[i % len(stations)],
+            occurred_at=start + timedelta(minutes=i),
+            offences=[{"iccs_code": codes[i % len(codes)]}],
+        )
+        for i in range(n)
+    ]
+
+
+def _sample_record() -> tuple[bytes, dict[str, str]]:
+    """Value and headers of a typical incident.recorded event, for the raw baseline."""
+    reference = load_reference()
+    body = _submissions(1)[0]
+    from uuid6 import uuid7
+
+    event = recorded_event(uuid7(), body, reference, datetime.now(UTC))
+    env = new_envelope(event, source="jisr/incidents", subject=str(event.incident_id))
+    return encode_value(event), encode_headers(env)
+
+
+async def raw_kafka(settings: Settings, n: int) -> float:
+    topic = settings.topic("bench.raw")
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 6, 1)])
+    await admin.close()
+    value, headers = _sample_record()
+    header_list = [(k, v.encode()) for k, v in headers.items()]
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{topic}.group",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.consumer_heartbeat_ms,
+        max_poll_records=settings.consumer_batch_size,
+    )
+    await consumer.start()
+    while not consumer.assignment():  # join the group before the clock starts, as below
+        await consumer.getmany(timeout_ms=100)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    started = time.perf_counter()
+
+    async def produce() -> None:
+        futures = [
+            await producer.send(topic, value, key=str(i).encode(), headers=header_list)
+            for i in range(n)
+        ]
+        await asyncio.gather(*futures)
+
+    async def consume() -> None:
+        seen = 0
+        while seen < n:
+            batch = await consumer.getmany(timeout_ms=500)
+            seen += sum(len(records) for records in batch.values())
+            if batch:
+                await consumer.commit()
+
+    await asyncio.gather(produce(), consume())
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    await consumer.stop()
+    return elapsed
+
+
+async def _count(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM analytics.incident_facts")
+
+
+@contextlib.asynccontextmanager
+async def _services(settings: Settings, home: Path):
+    """incidents (its relay) and analytics (its consumer) as separate processes, as deployed."""
+    env = os.environ | {
+        "JISR_DATABASE_URL": settings.database_url,
+        "JISR_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "JISR_TOPIC_PREFIX": settings.topic_prefix,
+        "JISR_LOG_LEVEL": "WARNING",
+    }
+    children = []
+    try:
+        for name in ("incidents", "analytics"):
+            port = local_stack.free_port()
+            command = [sys.executable, "-m", "jisr.cli", "serve", name, "--port", str(port)]
+            children.append(local_stack.spawn(command, env=env, log=home / f"{name}.log"))
+            async with httpx.AsyncClient() as client:
+                await _wait_ready(client, f"http://127.0.0.1:{port}/readyz")
+        yield
+    finally:
+        for child in children:
+            child.terminate()
+            child.wait(15)
+
+
+async def _wait_ready(client: httpx.AsyncClient, url: str) -> None:
+    for _ in range(300):
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(url)).status_code == 200:
+                return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} not ready")
+
+
+async def platform_path(settings: Settings, n: int, home: Path) -> float:
+    """This process plays the stations (domain calls writing incidents and outbox rows); the
+    services' own processes relay and consume."""
+    reference = load_reference()
+    engine = make_engine(settings.database_url, "incidents")
+    sessions = make_session_factory(engine)
+    conn = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    submissions = _submissions(n + 1)
+    try:
+        async with _services(settings, home):
+            # Warm-up: one event end to end, so the consumer group has joined before timing.
+            async with sessions() as session, session.begin():
+                await record_incidents(session, submissions[:1], reference, datetime.now(UTC))
+            while await _count(conn) < 1:
+                await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            for i in range(1, n + 1, CHUNK):
+                async with sessions() as session, session.begin():
+                    chunk = submissions[i : i + CHUNK]
+                    await record_incidents(session, chunk, reference, datetime.now(UTC))
+            while await _count(conn) < n + 1:
+                await asyncio.sleep(0.02)
+            return time.perf_counter() - started
+    finally:
+        await conn.close()
+        await engine.dispose()
+
+
+async def _prepare(database_url: str, bootstrap: str) -> Settings:
+    stamp = int(time.time())
+    url = await local_stack.create_database(database_url, f"jisr_bench_{stamp}")
+    settings = Settings(
+        database_url=url,
+        kafka_bootstrap=bootstrap,
+        topic_prefix=f"bench{stamp}.",
+        log_level="WARNING",
+    )
+    await ensure_topics(settings)
+    for name in ("incidents", "analytics"):
+        await migrate(definition(name).migrations_dir, url, name)
+    return settings
+
+
+async def run_pipeline(n: int, database_url: str, bootstrap: str, home: Path) -> Result:
+    settings = await _prepare(database_url, bootstrap)
+    raw = await raw_kafka(settings, n)
+    platform = await platform_path(settings, n, home)
+    return Result(n, raw, platform)
+
+
+def pipeline(n: int) -> Result:
+    """Run against JISR_DATABASE_URL / JISR_KAFKA_BOOTSTRAP, or embedded ones in a temp dir."""
+    database_url = os.environ.get("JISR_DATABASE_URL")
+    bootstrap = os.environ.get("JISR_KAFKA_BOOTSTRAP")
+    with tempfile.TemporaryDirectory(prefix="jisr-bench-") as tmp:
+        postgres = kafka = None
+        try:
+            if not database_url:
+                postgres = local_stack.EmbeddedPostgres(Path(tmp) / "pg", delete_on_stop=True)
+                database_url = postgres.start()
+            if not bootstrap:
+                kafka = local_stack.EmbeddedKafka()
+                bootstrap = kafka.start()
+            return asyncio.run(run_pipeline(n, database_url, bootstrap, Path(tmp)))
+        finally:
+            if kafka:
+                kafka.stop()
+            if postgres:
+                postgres.stop()
