@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -128,11 +130,10 @@ class LocalStack:
             for service, port in list(pending.items()):
                 if self.children[service].poll() is not None:
                     raise SystemExit(f"{service} exited; see {self.home / (service + '.log')}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                with contextlib.suppress(httpx.HTTPError):
+                    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                    if ready.status_code == 200 and ready.json()["broker"] == "ok":
                         del pending[service]
-                except httpx.HTTPError:
-                    pass
             if time.monotonic() > deadline:
                 raise SystemExit(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
             time.sleep(0.2)
@@ -157,14 +158,18 @@ class LocalStack:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        # A second Ctrl-C must not abandon PostgreSQL (pg_ctl daemonises it: it is no child).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in self.children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
         for child in self.children.values():
             try:
                 child.wait(15)
-            except Exception:
+            except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
         if self.kafka:
             self.kafka.stop()
         if self.postgres:
