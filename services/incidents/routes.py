@@ -25,9 +25,7 @@ readers = require_roles("station_officer", "ministry_analyst")
 
 def _rule_error(exc: RuleViolation) -> HTTPException:
     # Same shape as FastAPI's own 422s, so clients handle one format.
-    return HTTPException(
-        422, [{"loc": ["body", *exc.field.split(".")], "msg": exc.rule, "type": "rule"}]
-    )
+    return HTTPException(422, [{"loc": ["body", *exc.loc], "msg": exc.rule, "type": "rule"}])
 
 
 @router.post("/incidents", status_code=201, summary="Record an incident (station officer)")
