@@ -47,6 +47,10 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# What a database call can raise; routes let these through and the app maps them to 503/500.
+DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.InterfaceError, asyncpg.PostgresError, OSError)
+
+
 def is_transient(exc: BaseException | None) -> bool:
     """True when the database is unreachable (as opposed to rejecting what we sent)."""
     if exc is None:

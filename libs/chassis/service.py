@@ -25,7 +25,7 @@ from libs.contracts.asyncapi import asyncapi_document
 from libs.contracts.envelope import Envelope
 
 from .consumer import ConsumerSpec, EventConsumer
-from .db import asyncpg_dsn, is_transient, make_engine, make_session_factory
+from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
 from .kafka import make_broker, make_producer
 from .logs import configure_logging
@@ -173,12 +173,14 @@ def create_app(
     async def asyncapi() -> dict:
         return asyncapi_document(defn.name)
 
-    @app.exception_handler(Exception)
-    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
         # The database being down is a 503 (retry later), not a 500 (our bug).
         if is_transient(exc):
             return JSONResponse({"detail": "database unavailable, retry later"}, status_code=503)
-        log.exception("unhandled error", extra={"path": request.url.path})
+        log.exception("database error", extra={"path": request.url.path})
         return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    for exc_class in DATABASE_ERRORS:
+        app.add_exception_handler(exc_class, database_error)
 
     return app
