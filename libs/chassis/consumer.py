@@ -99,10 +99,13 @@ class EventConsumer:
         records: tuple[ConsumerRecord, ...] = raw if isinstance(raw, tuple) else (raw,)
         try:
             await self.process(records)
-        except TransientError as exc:
+        except Exception as exc:
+            # Never leave a batch un-acked and carry on: the next batch's commit would skip it.
+            # Rewind and retry later (database down, dead-letter topic unreachable, ...).
+            cause = exc.__cause__ if isinstance(exc, TransientError) else exc
             log.warning(
-                "database unavailable; batch will be redelivered",
-                extra={"consumer": self.consumer, "error": type(exc.__cause__).__name__},
+                "batch not processed; it will be redelivered",
+                extra={"consumer": self.consumer, "error": type(cause).__name__},
             )
             await msg.nack()
             await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 10)
@@ -173,7 +176,7 @@ class EventConsumer:
         self, record: ConsumerRecord, exc: BaseException, *, attempts: int
     ) -> None:
         """Park the record on the dead-letter topic with the error in headers, confirmed."""
-        headers = header_map(record.headers or ())
+        headers = header_map(record.headers or (), errors="replace")
         headers.update(
             {
                 "jisr_dlq_consumer": self.consumer,

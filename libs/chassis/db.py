@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -39,6 +40,7 @@ def make_engine(url: str, schema: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,  # error messages (logs, dead-letter headers) carry no values
         connect_args={"server_settings": server_settings(schema), "timeout": 10},
     )
 
@@ -51,12 +53,31 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker:
 DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.InterfaceError, asyncpg.PostgresError, OSError)
 
 
+# SQLSTATEs that mean "try again later": connection (08), resources (53), operator intervention
+# (57P), read-only after failover (25006), serialization/deadlock (40001/40P01), lock (55P03).
+_TRANSIENT_PREFIXES = ("08", "53", "57P")
+_TRANSIENT_CODES = {"25006", "40001", "40P01", "55P03"}
+
+
+def _transient_sqlstate(sqlstate: str | None) -> bool:
+    return bool(sqlstate) and (
+        sqlstate.startswith(_TRANSIENT_PREFIXES) or sqlstate in _TRANSIENT_CODES
+    )
+
+
 def is_transient(exc: BaseException | None) -> bool:
     """True when the database is unreachable (as opposed to rejecting what we sent)."""
     if exc is None:
         return False
     if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or is_transient(exc.orig) or is_transient(exc.__cause__)
+        return (
+            exc.connection_invalidated
+            or _transient_sqlstate(getattr(exc.orig, "sqlstate", None))
+            or is_transient(exc.orig)
+            or is_transient(exc.__cause__)
+        )
+    if _transient_sqlstate(getattr(exc, "sqlstate", None)):
+        return True
     return isinstance(
         exc,
         OSError
@@ -77,4 +98,8 @@ async def copy_rows(
         return
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
+    if not raw.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter begins lazily, on the first statement: make sure the
+        # COPY joins the caller's transaction instead of autocommitting on its own.
+        await connection.execute(text("SELECT 1"))
     await raw.copy_records_to_table(table, columns=list(columns), records=records)

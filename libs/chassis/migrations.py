@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import pool, text
+from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -43,7 +43,6 @@ async def migrate(migrations_dir: Path, url: str, schema: str, revision: str = "
 
 
 def _run_sync(connection: Connection, schema: str) -> None:
-    connection.execute(text(f'SET search_path TO "{schema}"'))
     context.configure(
         connection=connection,
         version_table_schema=schema,

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -74,7 +74,6 @@ class RelayState:
     last_error: str | None = None
     published: int = 0
     last_publish_at: float | None = None
-    started_at: float = field(default_factory=time.monotonic)
 
 
 class OutboxRelay:
@@ -163,34 +162,12 @@ class OutboxRelay:
         return len(done)
 
     async def _send(self, rows: Sequence[asyncpg.Record]) -> list[int]:
-        """Send rows in order; return the ids confirmed before the first failure.
-
-        Rows after a failure are sent again next time (at-least-once); consumers' inboxes
-        absorb the duplicates.
-        """
-        pending: list[tuple[int, asyncio.Future]] = []
-        try:
-            for row in rows:
-                headers = json.loads(row["headers"])
-                future = await self.publish(
-                    self.topic_name(row["topic"]),
-                    row["key"].encode(),
-                    row["payload"].encode(),
-                    headers,
-                )
-                pending.append((row["id"], future))
-        except Exception as exc:
-            self._broker_failed(exc)
-        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
-        done: list[int] = []
-        for (row_id, _), result in zip(pending, results, strict=True):
-            if isinstance(result, BaseException):
-                self._broker_failed(result)
-                break
-            done.append(row_id)
-        if len(done) == len(rows):
+        done, error = await send_in_order(rows, self.publish, self.topic_name)
+        if error is None:
             self.state.broker_ok = True
             self.state.last_error = None
+        else:
+            self._broker_failed(error)
         return done
 
     def _broker_failed(self, exc: BaseException) -> None:
@@ -204,6 +181,36 @@ class OutboxRelay:
             self.retention_hours * 3600,
         )
         return int(status.split()[-1])
+
+
+async def send_in_order(
+    rows: Sequence[asyncpg.Record], publish: Publish, topic_name: Callable[[str], str]
+) -> tuple[list[int], BaseException | None]:
+    """Send outbox rows in order; return the ids confirmed before the first failure, and it.
+
+    Rows after a failure are sent again next time (at-least-once); consumers' inboxes absorb
+    the duplicates.
+    """
+    pending: list[tuple[int, asyncio.Future]] = []
+    error: BaseException | None = None
+    try:
+        for row in rows:
+            future = await publish(
+                topic_name(row["topic"]),
+                row["key"].encode(),
+                row["payload"].encode(),
+                json.loads(row["headers"]),
+            )
+            pending.append((row["id"], future))
+    except Exception as exc:
+        error = exc
+    results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+    done: list[int] = []
+    for (row_id, _), result in zip(pending, results, strict=True):
+        if isinstance(result, BaseException):
+            return done, result
+        done.append(row_id)
+    return done, error
 
 
 async def outbox_lag(conn: asyncpg.Connection) -> tuple[int, float]:
@@ -226,7 +233,6 @@ async def replay(
 ) -> int:
     """Re-publish retained outbox rows (published or not) in order, e.g. after losing the
     Kafka cluster. Returns the number of rows sent. Consumers' inboxes skip what they have."""
-    relay = OutboxRelay(service="replay", dsn="", publish=publish, topic_name=topic_name)
     last_id, total = 0, 0
     while True:
         rows = await conn.fetch(
@@ -240,11 +246,9 @@ async def replay(
         )
         if not rows:
             return total
-        done = await relay._send(rows)
-        if len(done) < len(rows):
-            raise RuntimeError(
-                f"replay stopped after {total + len(done)} rows: {relay.state.last_error}"
-            )
+        done, error = await send_in_order(rows, publish, topic_name)
+        if error is not None:
+            raise RuntimeError(f"replay stopped after {total + len(done)} rows: {error}")
         await conn.execute(
             "UPDATE outbox SET published_at = coalesce(published_at, now())"
             " WHERE id = ANY($1::bigint[])",

@@ -56,8 +56,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker
     broker: KafkaBroker
-    producer: AIOKafkaProducer
-    relay: OutboxRelay
+    relay: OutboxRelay | None = None
+    producer: AIOKafkaProducer | None = None  # the relay's; replaced on every connect attempt
     broker_ready: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -66,18 +66,25 @@ def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-async def _start_broker(rt: Runtime) -> None:
+async def _start_kafka(rt: Runtime) -> None:
     delay = 0.5
     while True:
+        # A stopped aiokafka producer cannot be started again: make a new one each attempt.
+        producer = make_producer(rt.settings, rt.service)
         try:
-            await rt.producer.start()
+            await producer.start()
             await rt.broker.start()
+            rt.producer = producer
             rt.broker_ready.set()
             log.info("kafka broker connected", extra={"bootstrap": rt.settings.kafka_bootstrap})
             return
-        except Exception as exc:
+        except BaseException as exc:  # including cancellation at shutdown
+            for client in (rt.broker, producer):
+                with contextlib.suppress(Exception):
+                    await client.stop()
+            if not isinstance(exc, Exception):
+                raise
             log.warning("kafka unavailable; retrying", extra={"error": type(exc).__name__})
-            await _stop_kafka(rt)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
@@ -89,14 +96,15 @@ async def _run_relay(rt: Runtime) -> None:
 
 async def _stop_kafka(rt: Runtime) -> None:
     for client in (rt.broker, rt.producer):
-        with contextlib.suppress(Exception):
-            await client.stop()
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.stop()
 
 
-def _publisher(producer: AIOKafkaProducer):
+def _publisher(rt: Runtime):
     async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
         encoded = [(name, text.encode()) for name, text in headers.items()]
-        return await producer.send(topic, value, key=key, headers=encoded)
+        return await rt.producer.send(topic, value, key=key, headers=encoded)
 
     return publish
 
@@ -106,18 +114,17 @@ def _build_runtime(defn: ServiceDefinition, settings: Settings) -> Runtime:
     engine = make_engine(url, defn.name)
     instrument_engine(engine)
     broker = make_broker(settings, defn.name)
-    producer = make_producer(settings, defn.name)
-    relay = OutboxRelay(
+    rt = Runtime(defn.name, settings, engine, make_session_factory(engine), broker)
+    rt.relay = OutboxRelay(
         service=defn.name,
         dsn=asyncpg_dsn(url),
-        publish=_publisher(producer),
+        publish=_publisher(rt),
         topic_name=settings.topic,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
         retention_hours=settings.outbox_retention_hours,
     )
-    sessions = make_session_factory(engine)
-    return Runtime(defn.name, settings, engine, sessions, broker, producer, relay)
+    return rt
 
 
 def create_app(
@@ -144,7 +151,7 @@ def create_app(
             ).register()
         app.state.runtime = rt
         rt.tasks = [
-            asyncio.create_task(_start_broker(rt), name=f"{defn.name}-broker"),
+            asyncio.create_task(_start_kafka(rt), name=f"{defn.name}-broker"),
             asyncio.create_task(_run_relay(rt), name=f"{defn.name}-relay"),
         ]
         log.info("service started", extra={"service": defn.name})

@@ -80,10 +80,14 @@ def encode_value(data: EventModel) -> bytes:
     return data.model_dump_json().encode()
 
 
-def header_map(headers: Mapping[str, str | bytes] | Iterable[tuple[str, bytes]]) -> dict[str, str]:
+def header_map(
+    headers: Mapping[str, str | bytes] | Iterable[tuple[str, bytes]], errors: str = "strict"
+) -> dict[str, str]:
     """Normalise Kafka headers (aiokafka gives a tuple of (str, bytes)) to str -> str."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {k: v.decode() if isinstance(v, bytes | bytearray) else str(v) for k, v in items}
+    return {
+        k: v.decode(errors=errors) if isinstance(v, bytes | bytearray) else str(v) for k, v in items
+    }
 
 
 def decode(
@@ -92,7 +96,10 @@ def decode(
     catalogue: Mapping[str, type[EventModel]],
 ) -> Envelope:
     """Parse a Kafka record into an Envelope; raises EnvelopeError naming what is wrong."""
-    h = header_map(headers)
+    try:
+        h = header_map(headers)
+    except UnicodeDecodeError as exc:
+        raise EnvelopeError(f"headers are not UTF-8: {exc.reason}") from exc
     missing = [k for k in ("ce_id", "ce_type", "ce_source", "ce_time") if k not in h]
     if missing:
         raise EnvelopeError(f"missing CloudEvents headers: {', '.join(missing)}")
@@ -104,6 +111,8 @@ def decode(
         time = datetime.fromisoformat(h["ce_time"])
     except ValueError as exc:
         raise EnvelopeError(f"bad ce_id or ce_time: {exc}") from exc
+    if time.tzinfo is None:
+        raise EnvelopeError("ce_time must carry a UTC offset (RFC 3339)")
     try:
         data = model.model_validate_json(value)
     except ValidationError as exc:

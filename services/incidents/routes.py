@@ -88,12 +88,12 @@ async def list_incidents(
     principal: Principal = Depends(readers),
     rt: Runtime = Depends(runtime),
 ) -> list[dict]:
-    if principal.station_scoped:
-        if station_id and station_id != principal.station_id:
-            ensure_station_access(principal, station_id)
-        station_id = principal.station_id  # the scope is part of the query, not a filter after
     query = select(incidents).order_by(incidents.c.recorded_at.desc()).limit(limit)
-    if station_id:
+    if principal.station_scoped:
+        ensure_station_access(principal, station_id or principal.station_id or "")
+        # The scope is part of the query, whatever the parameters say.
+        query = query.where(incidents.c.station_id == principal.station_id)
+    elif station_id:
         query = query.where(incidents.c.station_id == station_id)
     async with rt.sessions() as session:
         return [row._asdict() for row in (await session.execute(query)).all()]

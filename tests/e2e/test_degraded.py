@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jisr.local_stack import free_port
+from tests.support.incidents import INCIDENT
 from tests.support.platform import Platform
-
-INCIDENT = {
-    "station_id": "AM-01-S1",
-    "occurred_at": "2026-11-20T10:00:00+03:00",
-    "offences": [{"iccs_code": "0201"}],
-}
 
 
 async def test_without_a_broker_writes_wait_in_the_outbox_and_readiness_says_so(platform):

@@ -6,13 +6,8 @@ import uuid
 
 import pytest
 
+from tests.support.incidents import INCIDENT
 from tests.support.platform import eventually
-
-INCIDENT = {
-    "station_id": "AM-01-S1",
-    "occurred_at": "2026-11-20T10:00:00+03:00",
-    "offences": [{"iccs_code": "0201"}],
-}
 
 
 @pytest.fixture
@@ -123,3 +118,11 @@ async def test_health_readiness_and_docs(services):
     spec = (await analytics.get("/asyncapi.json")).json()
     assert spec["asyncapi"].startswith("3.")
     assert "/v1/incidents" in (await incidents.get("/openapi.json")).json()["paths"]
+
+
+async def test_station_token_without_a_station_sees_nothing(services):
+    platform, incidents, _ = services
+    officer = platform.token("station_officer", station="AM-01-S1")
+    assert (await incidents.post("/v1/incidents", json=INCIDENT, headers=officer)).is_success
+    unscoped = platform.token("station_officer")  # a misissued token: role but no station
+    assert (await incidents.get("/v1/incidents", headers=unscoped)).status_code == 403

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from prometheus_client import REGISTRY
 
 from jisr.services import definition
 from libs.chassis.consumer import ConsumerSpec
@@ -17,31 +16,8 @@ from libs.contracts.envelope import header_map
 from libs.contracts.topics import INCIDENTS_RECORDED, dead_letter_topic
 from services.analytics.projections import apply_incident_events
 from tests.faults.crashing_analytics import CRASH_EXIT_CODE
+from tests.support.incidents import consumer_events, equals, facts, post_incidents
 from tests.support.platform import eventually
-
-INCIDENT = {
-    "station_id": "AM-01-S1",
-    "occurred_at": "2026-11-20T10:00:00+03:00",
-    "offences": [{"iccs_code": "0201"}],
-}
-
-
-def consumer_events(outcome: str) -> float:
-    labels = {"service": "analytics", "consumer": "analytics.incidents", "outcome": outcome}
-    return REGISTRY.get_sample_value("jisr_consumer_events_total", labels) or 0.0
-
-
-async def facts(platform) -> int:
-    return await platform.scalar("analytics", "SELECT count(*) FROM incident_facts")
-
-
-async def post_incidents(platform, client, n: int, station: str = "AM-01-S1") -> None:
-    officer = platform.token("station_officer", station=station)
-    for _ in range(n):
-        response = await client.post(
-            "/v1/incidents", json=INCIDENT | {"station_id": station}, headers=officer
-        )
-        assert response.status_code == 201, response.text
 
 
 async def test_crash_after_apply_before_ack_applies_once(platform):
@@ -67,13 +43,9 @@ async def test_crash_after_apply_before_ack_applies_once(platform):
                 lambda: asyncio.sleep(0, consumer_events("duplicate") > duplicates_before)
             )
             await post_incidents(platform, incidents, 1)
-            await eventually(lambda: _equals(facts(platform), 2))
+            await eventually(lambda: equals(facts(platform), 2))
         assert await facts(platform) == 2
         assert await platform.scalar("analytics", "SELECT count(*) FROM inbox") == 2
-
-
-async def _equals(value, expected) -> bool:
-    return (await value) == expected
 
 
 async def test_malformed_events_go_to_dead_letter_and_consumer_goes_on(platform):
@@ -94,7 +66,7 @@ async def test_malformed_events_go_to_dead_letter_and_consumer_goes_on(platform)
 
     async with platform.run("incidents") as incidents, platform.run("analytics"):
         await post_incidents(platform, incidents, 1)
-        await eventually(lambda: _equals(facts(platform), 1))
+        await eventually(lambda: equals(facts(platform), 1))
 
     dead = await platform.topic_records(dead_letter_topic("analytics"), expected=2)
     assert sorted(r.value for r in dead) == [b'{"incident_id": 1}', b"{not json"]
@@ -128,7 +100,7 @@ async def test_projection_failure_is_retried_then_dead_lettered(platform):
         await post_incidents(platform, incidents, 1, station="MA-01-S1")
         await post_incidents(platform, incidents, 2)
         async with platform.run(picky):
-            await eventually(lambda: _equals(facts(platform), 4))
+            await eventually(lambda: equals(facts(platform), 4))
             [dead] = await platform.topic_records(dead_letter_topic("analytics"), expected=1)
     headers = header_map(dead.headers)
     retries = platform.settings.consumer_max_retries
@@ -145,7 +117,7 @@ async def test_broker_pause_delays_events_and_loses_none(platform, infra):
     await platform.migrate("incidents", "analytics")
     async with platform.run("incidents") as incidents, platform.run("analytics"):
         await post_incidents(platform, incidents, 1)
-        await eventually(lambda: _equals(facts(platform), 1))  # consumer is live
+        await eventually(lambda: equals(facts(platform), 1))  # consumer is live
 
         infra.broker.pause()
         paused_at = time.monotonic()
@@ -159,7 +131,7 @@ async def test_broker_pause_delays_events_and_loses_none(platform, infra):
         finally:
             infra.broker.resume()
 
-        await eventually(lambda: _equals(facts(platform), 201), timeout=120)
+        await eventually(lambda: equals(facts(platform), 201), timeout=120)
         await asyncio.sleep(2)  # any late duplicate would show up now
         assert await facts(platform) == 201
         assert await platform.scalar("analytics", "SELECT count(*) FROM inbox") == 201

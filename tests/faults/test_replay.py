@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from prometheus_client import REGISTRY
 
 from jisr.commands.operations import replay_outbox
 from jisr.services import definition
@@ -18,36 +17,10 @@ from libs.chassis.dead_letters import read_dead_letters, replay_dead_letters
 from libs.chassis.kafka import ensure_topics
 from libs.contracts.topics import INCIDENTS_RECORDED
 from services.analytics.projections import apply_incident_events
+from tests.support.incidents import consumer_events, equals, facts, post_incidents
 from tests.support.platform import Platform, eventually
 
-INCIDENT = {
-    "station_id": "AM-01-S1",
-    "occurred_at": "2026-11-20T10:00:00+03:00",
-    "offences": [{"iccs_code": "0201"}],
-}
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
-
-
-def consumer_events(outcome: str) -> float:
-    labels = {"service": "analytics", "consumer": "analytics.incidents", "outcome": outcome}
-    return REGISTRY.get_sample_value("jisr_consumer_events_total", labels) or 0.0
-
-
-async def facts(platform: Platform) -> int:
-    return await platform.scalar("analytics", "SELECT count(*) FROM incident_facts")
-
-
-async def _equals(value, expected) -> bool:
-    return (await value) == expected
-
-
-async def post_incidents(platform, client, n: int, station: str = "AM-01-S1") -> None:
-    officer = platform.token("station_officer", station=station)
-    for _ in range(n):
-        response = await client.post(
-            "/v1/incidents", json=INCIDENT | {"station_id": station}, headers=officer
-        )
-        assert response.status_code == 201, response.text
 
 
 async def run_cli(platform: Platform, *args: str) -> str:
@@ -78,7 +51,7 @@ async def test_topics_are_rebuilt_from_the_outbox_after_losing_the_broker(platfo
     await platform.migrate("incidents", "analytics")
     async with platform.run("incidents") as incidents:
         await post_incidents(platform, incidents, 5)
-        await eventually(lambda: _equals(platform.scalar("incidents", UNPUBLISHED), 0))
+        await eventually(lambda: equals(platform.scalar("incidents", UNPUBLISHED), 0))
     staged = await platform.scalar("incidents", "SELECT count(*) FROM outbox")
     assert staged == 5
 
@@ -91,7 +64,7 @@ async def test_topics_are_rebuilt_from_the_outbox_after_losing_the_broker(platfo
     assert await platform.scalar("incidents", UNPUBLISHED) == 0
 
     async with rebuilt.run("analytics"):
-        await eventually(lambda: _equals(facts(rebuilt), 5))
+        await eventually(lambda: equals(facts(rebuilt), 5))
 
         # Replaying again redelivers all five: the inbox absorbs them as duplicates.
         duplicates_before = consumer_events("duplicate")
@@ -112,7 +85,7 @@ async def test_outbox_replay_cli(platform):
     await platform.migrate("incidents")
     async with platform.run("incidents") as incidents:
         await post_incidents(platform, incidents, 3)
-        await eventually(lambda: _equals(platform.scalar("incidents", UNPUBLISHED), 0))
+        await eventually(lambda: equals(platform.scalar("incidents", UNPUBLISHED), 0))
     rebuilt = await new_cluster(platform)
 
     out = await run_cli(rebuilt, "outbox", "replay", "--service", "incidents")
@@ -150,7 +123,7 @@ async def test_dead_letters_are_listed_and_replayed_after_the_fix(platform):
         await post_incidents(platform, incidents, 1, station="MA-01-S1")
         await post_incidents(platform, incidents, 1)
         async with platform.run(picky):
-            await eventually(lambda: _equals(facts(platform), 3))
+            await eventually(lambda: equals(facts(platform), 3))
             await eventually(lambda: read_dead_letters(platform.settings, "analytics"))
 
     [dead] = await read_dead_letters(platform.settings, "analytics")
@@ -176,7 +149,7 @@ async def test_dead_letters_are_listed_and_replayed_after_the_fix(platform):
     # The projection is fixed (the normal definition); send the dead letter back.
     async with platform.run("analytics"):
         assert await replay_dead_letters(platform.settings, "analytics") == 1
-        await eventually(lambda: _equals(facts(platform), 4))
+        await eventually(lambda: equals(facts(platform), 4))
         stations = await platform.sql("analytics", "SELECT station_id FROM incident_facts")
         assert "MA-01-S1" in {r["station_id"] for r in stations}
         assert await platform.scalar("analytics", "SELECT count(*) FROM inbox") == 4
