@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from dataclasses import replace
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from jisr.services import definition
-from libs.chassis.consumer import ConsumerSpec
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import INCIDENTS_RECORDED, dead_letter_topic
-from services.analytics.projections import apply_incident_events
 from tests.faults.crashing_analytics import CRASH_EXIT_CODE
-from tests.support.incidents import consumer_events, equals, facts, post_incidents
+from tests.support.incidents import consumer_events, equals, facts, picky_analytics, post_incidents
 from tests.support.platform import eventually
 
 
@@ -85,16 +81,7 @@ async def test_projection_failure_is_retried_then_dead_lettered(platform):
     await platform.migrate("incidents", "analytics")
     attempts: list[str] = []
 
-    async def picky_apply(session, envelopes):
-        if any(e.data.station_id == "MA-01-S1" for e in envelopes):
-            attempts.append("poison")
-            raise ValueError("projection rejects this station")
-        await apply_incident_events(session, envelopes)
-
-    analytics = definition("analytics")
-    picky = replace(
-        analytics, consumers=(ConsumerSpec("incidents", (INCIDENTS_RECORDED.name,), picky_apply),)
-    )
+    picky = picky_analytics(attempts)
     async with platform.run("incidents") as incidents:
         await post_incidents(platform, incidents, 2)
         await post_incidents(platform, incidents, 1, station="MA-01-S1")

@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
 from jisr.commands.operations import replay_outbox
-from jisr.services import definition
-from libs.chassis.consumer import ConsumerSpec
 from libs.chassis.dead_letters import read_dead_letters, replay_dead_letters
 from libs.chassis.kafka import ensure_topics
 from libs.contracts.topics import INCIDENTS_RECORDED
-from services.analytics.projections import apply_incident_events
-from tests.support.incidents import consumer_events, equals, facts, post_incidents
+from tests.support.incidents import consumer_events, equals, facts, picky_analytics, post_incidents
 from tests.support.platform import Platform, eventually
 
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -108,15 +104,7 @@ async def test_outbox_replay_cli(platform):
 async def test_dead_letters_are_listed_and_replayed_after_the_fix(platform):
     await platform.migrate("incidents", "analytics")
 
-    async def picky_apply(session, envelopes):
-        if any(e.data.station_id == "MA-01-S1" for e in envelopes):
-            raise ValueError("projection rejects this station")
-        await apply_incident_events(session, envelopes)
-
-    analytics = definition("analytics")
-    picky = replace(
-        analytics, consumers=(ConsumerSpec("incidents", (INCIDENTS_RECORDED.name,), picky_apply),)
-    )
+    picky = picky_analytics()
     assert await read_dead_letters(platform.settings, "analytics") == []
     async with platform.run("incidents") as incidents:
         await post_incidents(platform, incidents, 2)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from prometheus_client import REGISTRY
+
+from jisr.services import definition
+from libs.chassis.consumer import ConsumerSpec
+from libs.chassis.service import ServiceDefinition
+from libs.contracts.topics import INCIDENTS_RECORDED
+from services.analytics.projections import apply_incident_events
 
 INCIDENT = {
     "station_id": "AM-01-S1",
@@ -33,3 +41,21 @@ def consumer_events(outcome: str) -> float:
     """analytics' incidents consumer: events by outcome (applied, duplicate, dead_lettered)."""
     labels = {"service": "analytics", "consumer": "analytics.incidents", "outcome": outcome}
     return REGISTRY.get_sample_value("jisr_consumer_events_total", labels) or 0.0
+
+
+REJECTED_STATION = "MA-01-S1"
+
+
+def picky_analytics(attempts: list[str] | None = None) -> ServiceDefinition:
+    """analytics whose projection always rejects incidents of REJECTED_STATION (a poison
+    event as a projection bug would make it); `attempts` records each rejection."""
+
+    async def picky_apply(session, envelopes):
+        if any(e.data.station_id == REJECTED_STATION for e in envelopes):
+            if attempts is not None:
+                attempts.append("rejected")
+            raise ValueError("projection rejects this station")
+        await apply_incident_events(session, envelopes)
+
+    consumer = ConsumerSpec("incidents", (INCIDENTS_RECORDED.name,), picky_apply)
+    return replace(definition("analytics"), consumers=(consumer,))
