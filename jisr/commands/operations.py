@@ -14,14 +14,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import asyncpg
 import typer
-from aiokafka import AIOKafkaProducer
 
-from libs.chassis.db import asyncpg_dsn
 from libs.chassis.dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
-from libs.chassis.outbox import replay
-from libs.chassis.settings import SERVICES, Settings, get_settings
+from libs.chassis.outbox import replay_outbox
+from libs.chassis.settings import SERVICES, get_settings
 from libs.contracts.topics import TOPICS, topic_named
 
 outbox_app = typer.Typer(
@@ -56,40 +53,6 @@ def _topic(value: str | None) -> str | None:
     except KeyError as exc:
         names = ", ".join(t.name for t in TOPICS)
         raise typer.BadParameter(f"unknown topic {value!r}; choose from {names}") from exc
-
-
-async def replay_outbox(
-    settings: Settings,
-    service: str,
-    *,
-    since: datetime | None = None,
-    topic: str | None = None,
-) -> int:
-    """Re-publish a service's retained outbox rows (optionally since a time / for one registry
-    topic) to the cluster in `settings`; returns how many were sent and confirmed."""
-    conn = await asyncpg.connect(
-        asyncpg_dsn(settings.service_database_url(service)),
-        server_settings={"search_path": service, "application_name": f"jisr-{service}-replay"},
-    )
-    # Idempotent producers need InitProducerId, which the local broker (Tansu) rejects.
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"jisr-{service}-outbox-replay",
-        acks="all",
-        enable_idempotence=False,
-        linger_ms=5,
-    )
-    try:
-        await producer.start()
-
-        async def publish(name: str, key: bytes, value: bytes, headers: dict[str, str]):
-            encoded = [(k, v.encode()) for k, v in headers.items()]
-            return await producer.send(name, value, key=key, headers=encoded)
-
-        return await replay(conn, publish, settings.topic, since=since, topic=topic)
-    finally:
-        await producer.stop()
-        await conn.close()
 
 
 @outbox_app.command("replay")

@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import dead_letter_topic
 
+from .kafka import make_producer, send_record
 from .settings import Settings
 
 DLQ_HEADER_PREFIX = "jisr_dlq_"
@@ -177,22 +178,11 @@ async def replay_dead_letters(
         raise ValueError(f"dead letters without a jisr_dlq_topic header at offsets {unroutable}")
     if not letters:
         return 0
-    # Idempotent producers need InitProducerId, which the local broker (Tansu) rejects.
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"jisr-dlq-replay-{service}",
-        acks="all",
-        enable_idempotence=False,
-    )
+    producer = make_producer(settings, f"jisr-dlq-replay-{service}")
     await producer.start()
     try:
         futures = [
-            await producer.send(
-                d.original_topic,
-                d.value,
-                key=d.key,
-                headers=[(k, v.encode()) for k, v in d.original_headers.items()],
-            )
+            await send_record(producer, d.original_topic, d.key, d.value, d.original_headers)
             for d in letters
         ]
         await asyncio.gather(*futures)

@@ -33,12 +33,16 @@ def make_broker(settings: Settings, service: str) -> KafkaBroker:
     )
 
 
-def make_producer(settings: Settings, service: str) -> AIOKafkaProducer:
-    """The outbox relay's producer: plain aiokafka, because the relay publishes already
-    encoded records in bulk and FastStream's per-message publish path costs ~4x more CPU."""
+def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
+    """A plain aiokafka producer for already-encoded records in bulk (the outbox relay, outbox
+    and dead-letter replays): FastStream's per-message publish path costs ~4x more CPU.
+
+    Idempotence is off because the local broker (Tansu) rejects InitProducerId; consumers'
+    inboxes absorb the duplicates a producer retry can cause.
+    """
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"jisr-{service}-relay",
+        client_id=client_id,
         acks="all",
         enable_idempotence=False,
         linger_ms=5,
@@ -46,8 +50,16 @@ def make_producer(settings: Settings, service: str) -> AIOKafkaProducer:
     )
 
 
-def consumer_groups() -> list[str]:
-    """Every consumer group of the platform (one per consuming service)."""
+async def send_record(
+    producer: AIOKafkaProducer, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
+):
+    """Send one record; returns the future that resolves when the broker confirms it."""
+    encoded = [(name, text.encode()) for name, text in headers.items()]
+    return await producer.send(topic, value, key=key, headers=encoded)
+
+
+def consuming_services() -> list[str]:
+    """Every service that consumes a topic: each has one dead-letter topic."""
     return sorted({c for t in TOPICS for c in t.consumers if c in SERVICES})
 
 
@@ -57,8 +69,8 @@ def all_topic_specs(settings: Settings, replication: int = 1) -> list[NewTopic]:
         for t in TOPICS
     ]
     specs += [
-        NewTopic(settings.topic(dead_letter_topic(group)), 1, replication)
-        for group in consumer_groups()
+        NewTopic(settings.topic(dead_letter_topic(service)), 1, replication)
+        for service in consuming_services()
     ]
     return specs
 

@@ -23,13 +23,15 @@ from datetime import datetime
 
 import asyncpg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from libs.contracts.envelope import Envelope, encode_headers, encode_value
 from libs.contracts.topics import topic_for_event
 
 from . import metrics
-from .db import copy_rows
+from .db import asyncpg_dsn, copy_rows
+from .kafka import make_producer, send_record
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -213,13 +215,19 @@ async def send_in_order(
     return done, error
 
 
-async def outbox_lag(conn: asyncpg.Connection) -> tuple[int, float]:
-    """(unpublished rows, age in seconds of the oldest one)."""
-    row = await conn.fetchrow(
-        "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age"
-        " FROM outbox WHERE published_at IS NULL"
-    )
-    return int(row["n"]), float(row["age"])
+async def outbox_lag(engine: AsyncEngine) -> tuple[int, float]:
+    """(unpublished rows, age in seconds of the oldest one), on the service's own pool."""
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) AS n,"
+                    " coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age"
+                    " FROM outbox WHERE published_at IS NULL"
+                )
+            )
+        ).one()
+    return int(row.n), float(row.age)
 
 
 async def replay(
@@ -256,3 +264,29 @@ async def replay(
         )
         total += len(done)
         last_id = rows[-1]["id"]
+
+
+async def replay_outbox(
+    settings: Settings,
+    service: str,
+    *,
+    since: datetime | None = None,
+    topic: str | None = None,
+) -> int:
+    """`jisr outbox replay`: re-publish a service's retained rows (optionally since a time or
+    for one registry topic) to the cluster in `settings`; returns how many were confirmed."""
+    conn = await asyncpg.connect(
+        asyncpg_dsn(settings.service_database_url(service)),
+        server_settings={"search_path": service, "application_name": f"jisr-{service}-replay"},
+    )
+    producer = make_producer(settings, f"jisr-{service}-outbox-replay")
+    try:
+        await producer.start()
+
+        async def publish(name: str, key: bytes, value: bytes, headers: dict[str, str]):
+            return await send_record(producer, name, key, value, headers)
+
+        return await replay(conn, publish, settings.topic, since=since, topic=topic)
+    finally:
+        await producer.stop()
+        await conn.close()

@@ -27,7 +27,7 @@ from libs.contracts.envelope import Envelope
 from .consumer import ConsumerSpec, EventConsumer
 from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
-from .kafka import make_broker, make_producer
+from .kafka import make_broker, make_producer, send_record
 from .logs import configure_logging
 from .metrics import metrics_middleware
 from .outbox import OutboxRelay
@@ -70,7 +70,7 @@ async def _start_kafka(rt: Runtime) -> None:
     delay = 0.5
     while True:
         # A stopped aiokafka producer cannot be started again: make a new one each attempt.
-        producer = make_producer(rt.settings, rt.service)
+        producer = make_producer(rt.settings, f"jisr-{rt.service}-relay")
         try:
             await producer.start()
             await rt.broker.start()
@@ -103,8 +103,7 @@ async def _stop_kafka(rt: Runtime) -> None:
 
 def _publisher(rt: Runtime):
     async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
-        encoded = [(name, text.encode()) for name, text in headers.items()]
-        return await rt.producer.send(topic, value, key=key, headers=encoded)
+        return await send_record(rt.producer, topic, key, value, headers)
 
     return publish
 

@@ -12,7 +12,14 @@ from aiokafka import AIOKafkaProducer
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import INCIDENTS_RECORDED, dead_letter_topic
 from tests.faults.crashing_analytics import CRASH_EXIT_CODE
-from tests.support.incidents import consumer_events, equals, facts, picky_analytics, post_incidents
+from tests.support.incidents import (
+    consumer_events,
+    equals,
+    facts,
+    picky_analytics,
+    post_around_a_rejected_one,
+    post_incidents,
+)
 from tests.support.platform import eventually
 
 
@@ -83,9 +90,7 @@ async def test_projection_failure_is_retried_then_dead_lettered(platform):
 
     picky = picky_analytics(attempts)
     async with platform.run("incidents") as incidents:
-        await post_incidents(platform, incidents, 2)
-        await post_incidents(platform, incidents, 1, station="MA-01-S1")
-        await post_incidents(platform, incidents, 2)
+        await post_around_a_rejected_one(platform, incidents, before=2, after=2)
         async with platform.run(picky):
             await eventually(lambda: equals(facts(platform), 4))
             [dead] = await platform.topic_records(dead_letter_topic("analytics"), expected=1)

@@ -9,11 +9,18 @@ from datetime import datetime
 
 import pytest
 
-from jisr.commands.operations import replay_outbox
 from libs.chassis.dead_letters import read_dead_letters, replay_dead_letters
 from libs.chassis.kafka import ensure_topics
+from libs.chassis.outbox import replay_outbox
 from libs.contracts.topics import INCIDENTS_RECORDED
-from tests.support.incidents import consumer_events, equals, facts, picky_analytics, post_incidents
+from tests.support.incidents import (
+    consumer_events,
+    equals,
+    facts,
+    picky_analytics,
+    post_around_a_rejected_one,
+    post_incidents,
+)
 from tests.support.platform import Platform, eventually
 
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -107,9 +114,7 @@ async def test_dead_letters_are_listed_and_replayed_after_the_fix(platform):
     picky = picky_analytics()
     assert await read_dead_letters(platform.settings, "analytics") == []
     async with platform.run("incidents") as incidents:
-        await post_incidents(platform, incidents, 2)
-        await post_incidents(platform, incidents, 1, station="MA-01-S1")
-        await post_incidents(platform, incidents, 1)
+        await post_around_a_rejected_one(platform, incidents, before=2, after=1)
         async with platform.run(picky):
             await eventually(lambda: equals(facts(platform), 3))
             await eventually(lambda: read_dead_letters(platform.settings, "analytics"))

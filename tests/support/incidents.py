@@ -59,3 +59,10 @@ def picky_analytics(attempts: list[str] | None = None) -> ServiceDefinition:
 
     consumer = ConsumerSpec("incidents", (INCIDENTS_RECORDED.name,), picky_apply)
     return replace(definition("analytics"), consumers=(consumer,))
+
+
+async def post_around_a_rejected_one(platform, client, before: int, after: int) -> None:
+    """`before` good incidents, one from REJECTED_STATION, then `after` good ones."""
+    await post_incidents(platform, client, before)
+    await post_incidents(platform, client, 1, station=REJECTED_STATION)
+    await post_incidents(platform, client, after)
