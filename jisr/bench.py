@@ -23,6 +23,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from uuid6 import uuid7
 
 from jisr import local_stack
 from jisr.services import definition
@@ -86,8 +87,6 @@ def _sample_record() -> tuple[bytes, dict[str, str]]:
     """Value and headers of a typical incident.recorded event, for the raw baseline."""
     reference = load_reference()
     body = _submissions(1)[0]
-    from uuid6 import uuid7
-
     event = recorded_event(uuid7(), body, reference, datetime.now(UTC))
     env = new_envelope(event, source="jisr/incidents", subject=str(event.incident_id))
     return encode_value(event), encode_headers(env)
@@ -118,11 +117,11 @@ async def raw_kafka(settings: Settings, n: int) -> float:
     await producer.start()
     started = time.perf_counter()
 
+    # Keys shaped like the platform's (UUID strings): the partitioner's cost grows with them.
+    keys = [str(uuid7()).encode() for _ in range(n)]
+
     async def produce() -> None:
-        futures = [
-            await producer.send(topic, value, key=str(i).encode(), headers=header_list)
-            for i in range(n)
-        ]
+        futures = [await producer.send(topic, value, key=key, headers=header_list) for key in keys]
         await asyncio.gather(*futures)
 
     async def consume() -> None:

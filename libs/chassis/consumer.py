@@ -148,10 +148,9 @@ class EventConsumer:
         metrics.CONSUMER_EVENTS.labels(self.service, self.consumer, "applied").inc(applied)
         metrics.CONSUMER_EVENTS.labels(self.service, self.consumer, "duplicate").inc(dupes)
         now = datetime.now(UTC)
+        lag = metrics.CONSUMER_LAG_SECONDS.labels(self.service, self.consumer)
         for env in envelopes:
-            metrics.CONSUMER_LAG_SECONDS.labels(self.service, self.consumer).observe(
-                max(0.0, (now - env.time).total_seconds())
-            )
+            lag.observe(max(0.0, (now - env.time).total_seconds()))
         if self.after_apply is not None:
             await self.after_apply(envelopes)
 

@@ -20,6 +20,9 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
 
+_BYTES = (bytes, bytearray)  # a tuple, not `bytes | bytearray`: this runs per header
+
+
 class EnvelopeError(ValueError):
     """A Kafka record that is not a valid jisr CloudEvent."""
 
@@ -85,9 +88,7 @@ def header_map(
 ) -> dict[str, str]:
     """Normalise Kafka headers (aiokafka gives a tuple of (str, bytes)) to str -> str."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {
-        k: v.decode(errors=errors) if isinstance(v, bytes | bytearray) else str(v) for k, v in items
-    }
+    return {k: v.decode(errors=errors) if isinstance(v, _BYTES) else str(v) for k, v in items}
 
 
 def decode(
