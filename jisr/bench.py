@@ -28,7 +28,7 @@ from uuid6 import uuid7
 from jisr import local_stack
 from jisr.services import definition
 from libs.chassis.db import asyncpg_dsn, make_engine, make_session_factory
-from libs.chassis.kafka import ensure_topics
+from libs.chassis.kafka import client_security, ensure_topics
 from libs.chassis.migrations import migrate
 from libs.chassis.settings import Settings
 from libs.contracts.envelope import encode_headers, encode_value, new_envelope
@@ -94,7 +94,9 @@ def _sample_record() -> tuple[bytes, dict[str, str]]:
 
 async def raw_kafka(settings: Settings, n: int) -> float:
     topic = settings.topic("bench.raw")
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, **client_security(settings)
+    )
     await admin.start()
     await admin.create_topics([NewTopic(topic, 6, 1)])
     await admin.close()
@@ -109,11 +111,17 @@ async def raw_kafka(settings: Settings, n: int) -> float:
         session_timeout_ms=settings.consumer_session_timeout_ms,
         heartbeat_interval_ms=settings.consumer_heartbeat_ms,
         max_poll_records=settings.consumer_batch_size,
+        **client_security(settings),
     )
     await consumer.start()
     while not consumer.assignment():  # join the group before the clock starts, as below
         await consumer.getmany(timeout_ms=100)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        linger_ms=5,
+        **client_security(settings),
+    )
     await producer.start()
     started = time.perf_counter()
 
@@ -232,8 +240,9 @@ async def run_pipeline(n: int, database_url: str, bootstrap: str, home: Path) ->
     return Result(n, raw, platform)
 
 
-def pipeline(n: int) -> Result:
-    """Run against JISR_DATABASE_URL / JISR_KAFKA_BOOTSTRAP, or embedded ones in a temp dir."""
+def with_infrastructure(run):
+    """Call `run(database_url, bootstrap, home)` against JISR_DATABASE_URL / JISR_KAFKA_BOOTSTRAP,
+    or embedded PostgreSQL and broker started (and stopped) in a temporary directory."""
     database_url = os.environ.get("JISR_DATABASE_URL")
     bootstrap = os.environ.get("JISR_KAFKA_BOOTSTRAP")
     with tempfile.TemporaryDirectory(prefix="jisr-bench-") as tmp:
@@ -245,9 +254,13 @@ def pipeline(n: int) -> Result:
             if not bootstrap:
                 kafka = local_stack.EmbeddedKafka()
                 bootstrap = kafka.start()
-            return asyncio.run(run_pipeline(n, database_url, bootstrap, Path(tmp)))
+            return asyncio.run(run(database_url, bootstrap, Path(tmp)))
         finally:
             if kafka:
                 kafka.stop()
             if postgres:
                 postgres.stop()
+
+
+def pipeline(n: int) -> Result:
+    return with_infrastructure(lambda url, bootstrap, home: run_pipeline(n, url, bootstrap, home))

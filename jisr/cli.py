@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jisr.commands import bench, contracts, operations, stack, token
+from jisr.commands import analytics, bench, contracts, deploy, ledger, operations, stack, token
 
 app = typer.Typer(help="jisr: community-policing platform.", no_args_is_help=True)
 app.command()(stack.up)
@@ -15,6 +15,9 @@ app.add_typer(contracts.app, name="contracts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(operations.outbox_app, name="outbox")
 app.add_typer(operations.dlq_app, name="dlq")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(analytics.app, name="analytics")
+app.add_typer(deploy.app, name="deploy")
 
 
 def main() -> None:

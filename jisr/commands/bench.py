@@ -13,3 +13,15 @@ def pipeline(n: int = typer.Option(20_000, "--n", "-n", help="events to push")) 
     from jisr.bench import pipeline as run
 
     typer.echo(run(n).report())
+
+
+@app.command()
+def bulk(n: int = typer.Option(1_000_000, "--n", "-n", help="rows to upload (1% bad)")) -> None:
+    """Bulk CSV upload through the incidents service vs a raw COPY of the same file."""
+    from jisr.bench_bulk import bulk as run
+
+    result = run(n)
+    typer.echo(result.report())
+    expected_good = result.rows - result.bad
+    if result.summary["stored"] != expected_good or result.summary["rejected"] != result.bad:
+        raise typer.Exit(f"stored {result.summary['stored']} of {expected_good} good rows")

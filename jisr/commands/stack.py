@@ -61,6 +61,12 @@ def up(
     home: Path = typer.Option(Path(".jisr"), envvar="JISR_HOME", help="local state folder"),
     base_port: int | None = typer.Option(None, help="first service port (default 8001)"),
     kafka_port: int = typer.Option(9092, envvar="JISR_KAFKA_PORT", help="local broker port"),
+    demo: bool = typer.Option(
+        False, "--demo", help="load three years of synthetic incidents (once per --home)"
+    ),
+    demo_scale: float = typer.Option(
+        1.0, "--demo-scale", min=0.001, help="volume of the demo data (1.0: ~73,000 incidents)"
+    ),
 ) -> None:
     """Start everything on this machine: PostgreSQL, the broker, topics, migrations, services.
 
@@ -70,8 +76,11 @@ def up(
     home = home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     ports = {s: (base_port + i if base_port else DEFAULT_PORTS[s]) for i, s in enumerate(SERVICES)}
-    stack = LocalStack(home, ports, kafka_port)
-    for signum in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal stops cleanly too
+    stack = LocalStack(home, ports, kafka_port, demo=demo, demo_scale=demo_scale)
+    # Ctrl-C, a closed terminal and a service manager's stop all end cleanly. SIGINT is set
+    # explicitly: a process started in the background inherits it ignored, and Python then
+    # never raises KeyboardInterrupt (CI runners and `nohup ... &` do this).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
     try:
         stack.start()
@@ -89,12 +98,21 @@ def _interrupt(*_) -> None:
 
 
 class LocalStack:
-    def __init__(self, home: Path, ports: dict[str, int], kafka_port: int) -> None:
-        self.home, self.ports, self.kafka_port = home, ports, kafka_port
+    def __init__(
+        self,
+        home: Path,
+        ports: dict[str, int],
+        kafka_port: int,
+        demo: bool = False,
+        demo_scale: float = 1.0,
+    ) -> None:
+        self.home, self.ports, self.kafka_port, self.demo = home, ports, kafka_port, demo
+        self.demo_scale = demo_scale
         self.postgres: local_stack.EmbeddedPostgres | None = None
         self.kafka: local_stack.EmbeddedKafka | None = None
         self.children: dict[str, object] = {}
         self.env = dict(os.environ)
+        self.env.setdefault("JISR_INCIDENTS_URL", f"http://127.0.0.1:{ports['incidents']}")
 
     def start(self) -> None:
         if not os.environ.get("JISR_DATABASE_URL"):
@@ -116,6 +134,18 @@ class LocalStack:
         )
         typer.echo("creating topics and migrating services ...")
         asyncio.run(self._prepare(settings))
+        if self.demo:
+            from jisr.demo import load_demo  # numpy and scipy only when asked for
+
+            typer.echo("loading demo data (synthetic incidents, three years) ...")
+            summary = asyncio.run(
+                load_demo(settings, scale=self.demo_scale, progress=typer.echo)
+            )
+            if not summary.skipped:
+                typer.echo(
+                    f"  {summary.incidents} incidents, {summary.periods_closed} station-weeks "
+                    f"closed, {summary.alerts_raised} alerts raised in {summary.seconds:.0f} s"
+                )
         for service, port in self.ports.items():
             self.children[service] = local_stack.spawn(
                 [sys.executable, "-m", "jisr.cli", "serve", service, "--port", str(port)],
@@ -123,6 +153,20 @@ class LocalStack:
                 log=self.home / f"{service}.log",
             )
         self._wait_ready()
+        if self.demo:
+            self._demo_activity(settings)
+
+    def _demo_activity(self, settings: Settings) -> None:
+        """Complaints and fora activity through the running services' APIs, once per home."""
+        from jisr.demo_activity import MARKER, load_activity
+
+        marker = self.home / MARKER
+        if marker.exists():
+            return
+        typer.echo("posting demo complaints and fora activity ...")
+        urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
+        load_activity(settings, urls, scale=self.demo_scale, progress=typer.echo)
+        marker.touch()
 
     async def _prepare(self, settings: Settings) -> None:
         await ensure_topics(settings)

@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import dead_letter_topic
 
-from .kafka import make_producer, send_record
+from .kafka import client_security, make_producer, send_record
 from .settings import Settings
 
 DLQ_HEADER_PREFIX = "jisr_dlq_"
@@ -115,6 +115,7 @@ async def read_dead_letters(
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **client_security(settings),
     )
     await consumer.start()
     try:

@@ -4,17 +4,69 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.security import (
+    BaseSecurity,
+    SASLPlaintext,
+    SASLScram256,
+    SASLScram512,
+)
 
 from libs.contracts.topics import TOPICS, dead_letter_topic
 
 from .settings import SERVICES, Settings
 
 log = logging.getLogger(__name__)
+
+
+def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    if "SSL" not in settings.kafka_security_protocol:
+        return None
+    return ssl.create_default_context(cafile=settings.kafka_ca_file or None)
+
+
+def _sasl_credentials(settings: Settings) -> tuple[str, str]:
+    if not settings.kafka_username or not settings.kafka_password:
+        raise ValueError(
+            f"JISR_KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol} needs "
+            "JISR_KAFKA_USERNAME and JISR_KAFKA_PASSWORD"
+        )
+    return settings.kafka_username, settings.kafka_password
+
+
+def client_security(settings: Settings) -> dict[str, Any]:
+    """aiokafka keyword arguments for the configured Kafka authentication (none: PLAINTEXT)."""
+    protocol = settings.kafka_security_protocol
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if "SSL" in protocol:
+        options["ssl_context"] = _ssl_context(settings)
+    if protocol.startswith("SASL"):
+        username, password = _sasl_credentials(settings)
+        options |= {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": username,
+            "sasl_plain_password": password,
+        }
+    return options
+
+
+def broker_security(settings: Settings) -> BaseSecurity | None:
+    """The same authentication, as FastStream's broker takes it."""
+    protocol = settings.kafka_security_protocol
+    use_ssl = "SSL" in protocol
+    if not protocol.startswith("SASL"):
+        return BaseSecurity(ssl_context=_ssl_context(settings), use_ssl=True) if use_ssl else None
+    username, password = _sasl_credentials(settings)
+    kind = {"SCRAM-SHA-512": SASLScram512, "SCRAM-SHA-256": SASLScram256, "PLAIN": SASLPlaintext}
+    return kind[settings.kafka_sasl_mechanism](
+        username, password, ssl_context=_ssl_context(settings), use_ssl=use_ssl
+    )
 
 
 def make_broker(settings: Settings, service: str) -> KafkaBroker:
@@ -30,6 +82,7 @@ def make_broker(settings: Settings, service: str) -> KafkaBroker:
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"jisr.{service}.kafka"),
         log_level=logging.DEBUG,
+        security=broker_security(settings),
     )
 
 
@@ -47,6 +100,7 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         enable_idempotence=False,
         linger_ms=5,
         request_timeout_ms=30_000,
+        **client_security(settings),
     )
 
 
@@ -77,7 +131,9 @@ def all_topic_specs(settings: Settings, replication: int = 1) -> list[NewTopic]:
 
 async def ensure_topics(settings: Settings, replication: int = 1) -> list[str]:
     """Create every registry topic and dead-letter topic that does not exist yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, **client_security(settings)
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -31,6 +31,7 @@ from .kafka import make_broker, make_producer, send_record
 from .logs import configure_logging
 from .metrics import metrics_middleware
 from .outbox import OutboxRelay
+from .service_api import close_service_apis
 from .settings import Settings, get_settings
 from .telemetry import instrument_engine, instrument_fastapi, setup_tracing
 
@@ -45,6 +46,9 @@ class ServiceDefinition:
     migrations_dir: Path
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[ConsumerSpec] = ()
+    # Long-running jobs (schedulers, clocks) started with the service and cancelled at stop.
+    # Each must take its own advisory lock if only one replica may run it.
+    background: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
 
 
 @dataclass
@@ -152,6 +156,10 @@ def create_app(
         rt.tasks = [
             asyncio.create_task(_start_kafka(rt), name=f"{defn.name}-broker"),
             asyncio.create_task(_run_relay(rt), name=f"{defn.name}-relay"),
+            *(
+                asyncio.create_task(job(rt), name=f"{defn.name}-{job.__name__}")
+                for job in defn.background
+            ),
         ]
         log.info("service started", extra={"service": defn.name})
         try:
@@ -161,6 +169,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*rt.tasks, return_exceptions=True)
             await _stop_kafka(rt)
+            await close_service_apis(app.state)
             await rt.engine.dispose()
             log.info("service stopped", extra={"service": defn.name})
 

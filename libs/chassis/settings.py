@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,9 @@ DEFAULT_PORTS = {"complaints": 8001, "fora": 8002, "incidents": 8003, "analytics
 # A development-only signing key. `jisr up` and the tests use it; production sets
 # JISR_JWT_SECRET, or JISR_JWT_PUBLIC_KEY, or JISR_JWT_JWKS_URL.
 DEV_JWT_SECRET = "jisr-local-development-only-not-a-secret-0123456789"
+# Development-only key for personal data at rest (base64 of 32 bytes). Production sets
+# JISR_PERSONAL_DATA_KEY from a secret store; see deploy/README.md for rotation.
+DEV_PERSONAL_DATA_KEY = "amlzci1sb2NhbC1kZXZlbG9wbWVudC1vbmx5LWtleTE="
 
 
 class Settings(BaseSettings):
@@ -31,6 +35,12 @@ class Settings(BaseSettings):
         default="", description="Prepended to every topic name (isolates environments)"
     )
     host: str = "127.0.0.1"
+    # Kafka authentication (production: SASL_SSL with a per-service SCRAM user, see deploy/)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: str | None = None
+    kafka_ca_file: str | None = None  # PEM bundle of the cluster CA, for SSL and SASL_SSL
 
     # Auth
     jwt_secret: str = DEV_JWT_SECRET
@@ -40,6 +50,13 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "jisr-local"
     jwt_audience: str = "jisr"
+
+    # Personal data and the complaints ledger
+    personal_data_key: str = DEV_PERSONAL_DATA_KEY
+    ledger_signing_key: str | None = None  # Ed25519 private key, PEM; None: a dev key
+
+    # Other services' public HTTP APIs (queries only; commands travel as events)
+    incidents_url: str = "http://127.0.0.1:8003"
 
     # Outbox / inbox
     outbox_batch_size: int = 500

@@ -6,13 +6,34 @@ from .base import EventModel
 from .baselines import BaselineAlertCleared, BaselineAlertRaised
 from .complaints import (
     ComplaintClosed,
+    ComplaintDeadlineApproaching,
     ComplaintDeadlineBreached,
     ComplaintFindingRecorded,
     ComplaintReceived,
+    ComplaintRecommendationAnswered,
+    ComplaintRecommendationMade,
     ComplaintStatusChanged,
 )
-from .fora import ActionStatusChanged, ConcernRaised, ForumRegistered, MeetingHeld
-from .incidents import IncidentReclassified, IncidentRecorded, IncidentVoided, StationPeriodClosed
+from .fora import (
+    ActionOverdue,
+    ActionStatusChanged,
+    ConcernRaised,
+    ForumHealthChanged,
+    ForumRegistered,
+    MeetingHeld,
+    MemberJoined,
+    SaraCaseAssessed,
+    SaraCaseOpened,
+    SaraStageChanged,
+)
+from .incidents import (
+    IncidentMerged,
+    IncidentOutcomeSet,
+    IncidentReclassified,
+    IncidentRecorded,
+    IncidentVoided,
+    StationPeriodClosed,
+)
 
 ALL_EVENTS: tuple[type[EventModel], ...] = (
     ComplaintReceived,
@@ -20,13 +41,24 @@ ALL_EVENTS: tuple[type[EventModel], ...] = (
     ComplaintFindingRecorded,
     ComplaintDeadlineBreached,
     ComplaintClosed,
+    ComplaintDeadlineApproaching,
+    ComplaintRecommendationMade,
+    ComplaintRecommendationAnswered,
     ForumRegistered,
     MeetingHeld,
     ConcernRaised,
     ActionStatusChanged,
+    MemberJoined,
+    ActionOverdue,
+    SaraCaseOpened,
+    SaraStageChanged,
+    SaraCaseAssessed,
+    ForumHealthChanged,
     IncidentRecorded,
     IncidentReclassified,
     IncidentVoided,
+    IncidentMerged,
+    IncidentOutcomeSet,
     StationPeriodClosed,
     BaselineAlertRaised,
     BaselineAlertCleared,

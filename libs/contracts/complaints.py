@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import CODE_PATTERN, EventModel
 
@@ -83,6 +83,14 @@ class ComplaintReceived(EventModel):
     received_at: datetime
 
 
+class AllegationFinding(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    allegation_id: UUID
+    category: AllegationCategory
+    finding: Finding
+
+
 class ComplaintStatusChanged(EventModel):
     """One entry of the complaint's status ledger; oversight bodies verify the hash chain."""
 
@@ -97,6 +105,17 @@ class ComplaintStatusChanged(EventModel):
         pattern=SHA256_HEX, description="hash of the previous entry; 64 zeros for sequence 1"
     )
     hash: str = Field(pattern=SHA256_HEX, description="SHA-256 over prev_hash and this entry")
+    reason: str | None = Field(
+        default=None,
+        pattern=CODE_PATTERN,
+        description="Why, as a code: a not-accepted reason, where it was referred, a review "
+        "decision, an outcome kind",
+    )
+    findings: list[AllegationFinding] | None = Field(
+        default=None,
+        max_length=10,
+        description="On the move to findings: each allegation's finding, so the ledger covers them",
+    )
 
 
 class ComplaintFindingRecorded(EventModel):
@@ -129,3 +148,41 @@ class ComplaintClosed(EventModel):
 
     complaint_id: UUID
     closed_at: datetime
+
+
+class ComplaintDeadlineApproaching(EventModel):
+    """A statutory deadline of the complaint's rule pack is near and not yet met."""
+
+    event_type = "complaint.deadline_approaching"
+
+    complaint_id: UUID
+    clock: str = Field(pattern=CODE_PATTERN, description="Deadline kind from the clock rule pack")
+    due_at: datetime
+    warned_at: datetime
+
+
+class ComplaintRecommendationMade(EventModel):
+    """An oversight body recommended something; the ministry must answer by `respond_by`."""
+
+    event_type = "complaint.recommendation_made"
+
+    complaint_id: UUID
+    recommendation_id: UUID
+    oversight_body: str = Field(pattern=CODE_PATTERN, description="Registered body code")
+    category: str = Field(
+        pattern=CODE_PATTERN, description="e.g. reinvestigate, sanction, policy_change, training"
+    )
+    made_at: datetime
+    respond_by: datetime
+
+
+class ComplaintRecommendationAnswered(EventModel):
+    event_type = "complaint.recommendation_answered"
+
+    complaint_id: UUID
+    recommendation_id: UUID
+    answer: Literal["accepted", "declined"]
+    reason: str | None = Field(
+        default=None, pattern=CODE_PATTERN, description="Why it was declined, as a code"
+    )
+    answered_at: datetime

@@ -6,6 +6,7 @@ Incidents carry codes and areas only: never names, narratives, addresses or coor
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -13,12 +14,38 @@ from pydantic import Field
 from .base import EventModel
 
 ICCS_CODE = r"^\d{2}(\d{2}){0,3}$"
+Weapon = Literal["none", "firearm", "knife", "blunt_object", "other", "unknown"]
+LocationType = Literal[
+    "residence",
+    "street",
+    "commercial",
+    "public_transport",
+    "school",
+    "workplace",
+    "government",
+    "online",
+    "open_area",
+    "other",
+    "unknown",
+]
+Outcome = Literal[
+    "under_investigation",
+    "charged",
+    "referred_to_prosecution",
+    "offender_unknown",
+    "no_further_action",
+    "resolved_community",
+    "other",
+]
 
 
 class Offence(EventModel):
     iccs_code: str = Field(pattern=ICCS_CODE, description="ICCS code, level 1 to 4")
     national_code: str | None = Field(default=None, max_length=32)
     attempted: bool = False
+    weapon: Weapon = "none"
+    domestic: bool = Field(default=False, description="domestic or gender-based")
+    cyber: bool = False
 
 
 class IncidentRecorded(EventModel):
@@ -32,6 +59,10 @@ class IncidentRecorded(EventModel):
     occurred_at: datetime
     recorded_at: datetime
     counting_rules_version: str = Field(default="1", max_length=16)
+    occurred_to: datetime | None = Field(default=None, description="end of the occurrence window")
+    reported_at: datetime | None = None
+    location_type: LocationType = "unknown"
+    boundary_version: str = Field(default="1", max_length=16)
 
 
 class IncidentReclassified(EventModel):
@@ -50,6 +81,27 @@ class IncidentVoided(EventModel):
     station_id: str = Field(max_length=32)
     reason_code: str = Field(max_length=32, description="e.g. NO_CRIME, DUPLICATE")
     voided_at: datetime
+
+
+class IncidentMerged(EventModel):
+    """A duplicate record folded into another: it no longer counts on its own."""
+
+    event_type = "incident.merged"
+
+    incident_id: UUID
+    station_id: str = Field(max_length=32)
+    merged_into: UUID
+    merged_at: datetime
+
+
+class IncidentOutcomeSet(EventModel):
+    event_type = "incident.outcome_set"
+
+    incident_id: UUID
+    station_id: str = Field(max_length=32)
+    outcome: Outcome
+    outcome_date: date
+    set_at: datetime
 
 
 class StationPeriodClosed(EventModel):

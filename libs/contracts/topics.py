@@ -44,6 +44,9 @@ COMPLAINTS_STATUS = Topic(
         "complaint.finding_recorded",
         "complaint.deadline_breached",
         "complaint.closed",
+        "complaint.deadline_approaching",
+        "complaint.recommendation_made",
+        "complaint.recommendation_answered",
     ),
     retention_ms=365 * DAY_MS,
     description="Every status change of every complaint, pseudonymised, for oversight bodies.",
@@ -54,8 +57,20 @@ FORA_ACTIVITY = Topic(
     key="forum_id",
     producer="fora",
     consumers=("analytics",),
-    event_types=("forum.registered", "meeting.held", "concern.raised", "action.status_changed"),
-    description="Community-policing fora: registration, meetings, concerns, actions.",
+    event_types=(
+        "forum.registered",
+        "meeting.held",
+        "concern.raised",
+        "action.status_changed",
+        "member.joined",
+        "action.overdue",
+        "sara_case.opened",
+        "sara_case.stage_changed",
+        "sara_case.assessed",
+        "forum.health_changed",
+    ),
+    description="Community-policing fora: registration, members, meetings, concerns, actions, "
+    "SARA cases and forum health (codes and counts only).",
 )
 
 INCIDENTS_RECORDED = Topic(
@@ -67,6 +82,8 @@ INCIDENTS_RECORDED = Topic(
         "incident.recorded",
         "incident.reclassified",
         "incident.voided",
+        "incident.merged",
+        "incident.outcome_set",
         "station.period_closed",
     ),
     retention_ms=90 * DAY_MS,

@@ -8,6 +8,9 @@ The packaged default (`libs/reference/data`) is Jordan; a ministry points JISR_R
   district_code,district_en,district_ar,population[,...]; governorate rows have an empty
   district_code and carry the governorate total.
 - `stations.csv` (optional) — id,name_en,name_ar,district_code.
+- `crosswalk.csv` (optional) — national_code,iccs_code,version,title_en,title_ar: the national
+  offence codes and the ICCS division each maps to. The packaged file holds DEMO codes
+  ("DEMO-THF-01"), not a real penal code; a ministry supplies its own.
 
 Two gaps are filled, and both are visible to callers:
 
@@ -28,7 +31,14 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from libs.reference.model import District, Governorate, IccsCategory, Reference, Station
+from libs.reference.model import (
+    CrosswalkEntry,
+    District,
+    Governorate,
+    IccsCategory,
+    Reference,
+    Station,
+)
 
 DEFAULT_DIR = Path(__file__).parent / "data"
 GEOGRAPHY_FILES = ("geography.csv", "jordan_geography.csv")
@@ -56,7 +66,15 @@ def _load(directory: Path) -> Reference:
         stations = _load_stations(stations_file, districts)
     else:
         stations = generate_demo_stations(districts)
-    return Reference(iccs=iccs, governorates=governorates, districts=districts, stations=stations)
+    crosswalk_file = directory / "crosswalk.csv"
+    crosswalk = _load_crosswalk(crosswalk_file, iccs) if crosswalk_file.exists() else {}
+    return Reference(
+        iccs=iccs,
+        governorates=governorates,
+        districts=districts,
+        stations=stations,
+        crosswalk=crosswalk,
+    )
 
 
 def _read_rows(path: Path, required: set[str]) -> list[dict[str, str]]:
@@ -87,6 +105,23 @@ def _load_iccs(path: Path) -> dict[str, IccsCategory]:
     if orphans:
         raise ValueError(f"{path.name}: categories with unknown parent: {orphans}")
     return categories
+
+
+def _load_crosswalk(path: Path, iccs: dict[str, IccsCategory]) -> dict[str, CrosswalkEntry]:
+    rows = _read_rows(path, {"national_code", "iccs_code", "version", "title_en", "title_ar"})
+    unknown = sorted({row["iccs_code"] for row in rows} - iccs.keys())
+    if unknown:
+        raise ValueError(f"{path.name}: national codes map to unknown ICCS codes {unknown}")
+    return {
+        row["national_code"]: CrosswalkEntry(
+            national_code=row["national_code"],
+            iccs_code=row["iccs_code"],
+            version=row["version"],
+            title_en=row["title_en"],
+            title_ar=row["title_ar"],
+        )
+        for row in rows
+    }
 
 
 def _geography_file(directory: Path) -> Path:

@@ -27,6 +27,17 @@ class IccsCategory:
 
 
 @dataclass(frozen=True)
+class CrosswalkEntry:
+    """A national offence code and the ICCS division it maps to, in one crosswalk version."""
+
+    national_code: str
+    iccs_code: str
+    version: str
+    title_en: str
+    title_ar: str
+
+
+@dataclass(frozen=True)
 class Governorate:
     code: str
     name_en: str
@@ -66,6 +77,7 @@ class Reference:
     districts: dict[str, District]
     stations: dict[str, Station]
     national_code: str = field(default="JO")
+    crosswalk: dict[str, CrosswalkEntry] = field(default_factory=dict)
 
     def station(self, station_id: str) -> Station:
         """The station, or a KeyError that names the id (callers turn it into a 4xx)."""
@@ -88,6 +100,57 @@ class Reference:
 
     def is_valid_iccs(self, code: str) -> bool:
         return code in self.iccs
+
+    def iccs_ancestors(self, code: str) -> list[str]:
+        """The code and every parent up to its section: "0501" -> ["0501", "05"]."""
+        chain = []
+        category = self.iccs.get(code)
+        while category is not None:
+            chain.append(category.code)
+            category = self.iccs.get(category.parent) if category.parent else None
+        return chain
+
+    def areas_above(self, area_id: str) -> dict[str, str]:
+        """The area and every area above it, by level ("AM-01" -> district, governorate,
+        national); KeyError for an unknown id."""
+        level = self.area_level(area_id)
+        if level == "station":
+            return self.area_chain(area_id)
+        if level == "district":
+            district = self.districts[area_id]
+            return {
+                "district": area_id,
+                "governorate": district.governorate_code,
+                "national": self.national_code,
+            }
+        if level == "governorate":
+            return {"governorate": area_id, "national": self.national_code}
+        return {"national": area_id}
+
+    def stations_in(self, area_id: str) -> list[str]:
+        """The stations an area is made of (a station is made of itself), sorted."""
+        level = self.area_level(area_id)
+        if level == "national":
+            return sorted(self.stations)
+        if level == "station":
+            return [area_id]
+        attribute = "district_code" if level == "district" else "governorate_code"
+        return sorted(s.id for s in self.stations.values() if getattr(s, attribute) == area_id)
+
+    def area_level(self, area_id: str) -> AreaLevel | Literal["station"]:
+        """Which level an area id names; KeyError for an unknown id."""
+        if area_id == self.national_code:
+            return "national"
+        for level, areas in (
+            ("governorate", self.governorates),
+            ("district", self.districts),
+            ("station", self.stations),
+        ):
+            if area_id in areas:
+                return level  # type: ignore[return-value]
+        raise KeyError(
+            f"unknown area {area_id!r}: a station, district, governorate or {self.national_code!r}"
+        )
 
     def population(self, level: AreaLevel, area_id: str) -> int:
         """Population for rates per 100,000. Stations have none: use their district."""

@@ -40,8 +40,8 @@ def test_catalogue_is_keyed_by_cloudevents_type():
     assert len(CATALOGUE) == len(ALL_EVENTS)
     assert CATALOGUE["jisr.incident.recorded.v1"] is IncidentRecorded
     assert event_class("jisr.incident.recorded.v1") is IncidentRecorded
-    with pytest.raises(KeyError, match="jisr.incident.merged.v1"):
-        event_class("jisr.incident.merged.v1")
+    with pytest.raises(KeyError, match="jisr.incident.teleported.v1"):
+        event_class("jisr.incident.teleported.v1")
 
 
 @pytest.mark.parametrize("model", ALL_EVENTS, ids=lambda m: m.schema_name())

@@ -53,8 +53,8 @@ def test_missing_headers():
 
 
 def test_unknown_type():
-    headers, value = _record(ce_type="jisr.incident.merged.v1")
-    with pytest.raises(EnvelopeError, match="unknown event type 'jisr.incident.merged.v1'"):
+    headers, value = _record(ce_type="jisr.incident.teleported.v1")
+    with pytest.raises(EnvelopeError, match="unknown event type 'jisr.incident.teleported.v1'"):
         decode(headers, value, CATALOGUE)
 
 

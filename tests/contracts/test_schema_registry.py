@@ -85,9 +85,9 @@ def test_missing_schema_is_reported(schema_dir):
 
 
 def test_removed_event_type_is_reported(schema_dir):
-    shutil.copy(schema_dir / RECORDED, schema_dir / "incident.merged.v1.json")
+    shutil.copy(schema_dir / RECORDED, schema_dir / "incident.teleported.v1.json")
     [problem] = check_schemas(schema_dir)
-    assert problem.startswith("incident.merged.v1: committed schema has no event model")
+    assert problem.startswith("incident.teleported.v1: committed schema has no event model")
 
 
 def test_new_major_version_is_allowed(schema_dir):

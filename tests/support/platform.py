@@ -27,6 +27,7 @@ from libs.chassis.kafka import ensure_topics
 from libs.chassis.migrations import migrate
 from libs.chassis.service import ServiceDefinition, create_app
 from libs.chassis.settings import Settings
+from libs.contracts.envelope import header_map
 
 _counter = itertools.count(1)
 
@@ -87,8 +88,15 @@ class Platform:
             "JISR_TOPIC_PREFIX": self.settings.topic_prefix,
         }
 
-    async def topic_records(self, topic: str, expected: int, timeout: float = 20.0) -> list:
-        """Read a whole topic from the beginning until `expected` records or the timeout."""
+    async def topic_records(
+        self, topic: str, expected: int, timeout: float = 20.0, distinct: bool = False
+    ) -> list:
+        """Read a whole topic from the beginning until `expected` records or the timeout.
+
+        Delivery is at-least-once: a relay stopped between the broker's ack and marking its rows
+        published sends them again from the next leader. With `distinct`, count and return each
+        event (by ce_id) once, first delivery kept, as a consumer's inbox would.
+        """
         consumer = AIOKafkaConsumer(
             self.settings.topic(topic),
             bootstrap_servers=self.settings.kafka_bootstrap,
@@ -98,12 +106,18 @@ class Platform:
         )
         await consumer.start()
         records: list = []
+        seen: set[str] = set()
         deadline = time.monotonic() + timeout
         try:
             while len(records) < expected and time.monotonic() < deadline:
                 batch = await consumer.getmany(timeout_ms=500)
                 for part in batch.values():
-                    records.extend(part)
+                    for record in part:
+                        event_id = header_map(record.headers).get("ce_id") if distinct else None
+                        if event_id is not None and event_id in seen:
+                            continue
+                        seen.add(event_id)
+                        records.append(record)
         finally:
             await consumer.stop()
         return records

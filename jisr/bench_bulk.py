@@ -1,0 +1,146 @@
+"""`jisr bench bulk`: a bulk upload of N incident rows (1% bad) through the incidents service,
+beside a raw COPY of the same file into a bare table, in the same run.
+
+The service runs as its own process (`jisr serve incidents`, relay and broker included, as
+deployed); the file is streamed to it over HTTP. Its peak resident memory (VmHWM) is read from
+/proc, so "bounded memory" is a measured number, not a claim.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from jisr import local_stack
+from jisr.bench import _prepare, _wait_ready, with_infrastructure
+from libs.chassis.auth import mint_token
+from libs.chassis.db import asyncpg_dsn
+from libs.reference import load_reference
+from services.incidents.bulk import CSV_COLUMNS
+
+BAD_EVERY = 100  # 1% of rows are bad, alternating between a bad code and a bad time
+
+
+@dataclass
+class BulkResult:
+    rows: int
+    bad: int
+    service_seconds: float
+    copy_seconds: float
+    rss_before_kib: int
+    rss_peak_kib: int
+    file_bytes: int
+    summary: dict
+
+    def report(self) -> str:
+        rate = self.rows / self.service_seconds
+        copy_rate = self.rows / self.copy_seconds
+        return (
+            f"rows                    {self.rows} ({self.bad} bad),"
+            f" file {self.file_bytes / 1e6:.0f} MB\n"
+            f"raw COPY, bare table    {copy_rate:10.0f} rows/s  ({self.copy_seconds:.1f} s)\n"
+            f"bulk upload via service {rate:10.0f} rows/s  ({self.service_seconds:.1f} s)\n"
+            f"ratio service / COPY    {rate / copy_rate:10.3f}\n"
+            f"service memory          {self.rss_before_kib / 1024:.0f} MiB before, peak "
+            f"{self.rss_peak_kib / 1024:.0f} MiB (VmHWM)\n"
+            f"stored {self.summary['stored']}, rejected {self.summary['rejected']}, "
+            f"errors listed {len(self.summary['errors'])}"
+        )
+
+
+def write_file(path: Path, n: int) -> int:
+    """A CSV of n incidents over three years and every station; every 100th row is bad."""
+    reference = load_reference()
+    stations = sorted(reference.stations)
+    codes = sorted(c for c, cat in reference.iccs.items() if cat.level == 2)
+    rng = random.Random(1)
+    start = datetime(2023, 11, 20, tzinfo=UTC)
+    bad = 0
+    with path.open("w") as out:
+        out.write(",".join(CSV_COLUMNS) + "\n")
+        for i in range(n):
+            occurred = (start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))).isoformat()
+            code = codes[rng.randrange(len(codes))]
+            if i % BAD_EVERY == BAD_EVERY - 1:
+                bad += 1
+                code, occurred = ("9999", occurred) if bad % 2 else (code, "not-a-time")
+            out.write(f"{stations[i % len(stations)]},bulk-{i},{occurred},,,street,{code},,0,,,\n")
+    return bad
+
+
+def _rss_kib(pid: int) -> tuple[int, int]:
+    """(current, peak) resident memory of a process, from /proc."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+async def raw_copy(database_url: str, path: Path) -> float:
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        columns = ", ".join(f"{c} text" for c in CSV_COLUMNS)
+        await conn.execute(f"CREATE TABLE bench_bare ({columns})")
+        started = time.perf_counter()
+        await conn.copy_to_table(
+            "bench_bare", source=path, format="csv", header=True, columns=list(CSV_COLUMNS)
+        )
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def run_bulk(n: int, database_url: str, bootstrap: str, home: Path) -> BulkResult:
+    settings = await _prepare(database_url, bootstrap)
+    path = home / "incidents.csv"
+    bad = write_file(path, n)
+    copy_seconds = await raw_copy(settings.database_url, path)
+    env = os.environ | {
+        "JISR_DATABASE_URL": settings.database_url,
+        "JISR_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "JISR_TOPIC_PREFIX": settings.topic_prefix,
+        "JISR_LOG_LEVEL": "WARNING",
+    }
+    port = local_stack.free_port()
+    command = [sys.executable, "-m", "jisr.cli", "serve", "incidents", "--port", str(port)]
+    child = local_stack.spawn(command, env=env, log=home / "incidents.log")
+    try:
+        async with httpx.AsyncClient(timeout=None) as client:
+            await _wait_ready(client, f"http://127.0.0.1:{port}/readyz")
+            rss_before, _ = _rss_kib(child.pid)
+            token = mint_token(settings, role="admin")
+
+            async def chunks():
+                with path.open("rb") as handle:
+                    while chunk := handle.read(1 << 16):
+                        yield chunk
+
+            started = time.perf_counter()
+            response = await client.post(
+                f"http://127.0.0.1:{port}/v1/incidents/bulk",
+                content=chunks(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+            )
+            seconds = time.perf_counter() - started
+            response.raise_for_status()
+            _, peak = _rss_kib(child.pid)
+    finally:
+        child.terminate()
+        with contextlib.suppress(Exception):
+            child.wait(15)
+    return BulkResult(
+        n, bad, seconds, copy_seconds, rss_before, peak, path.stat().st_size, response.json()
+    )
+
+
+def bulk(n: int) -> BulkResult:
+    return with_infrastructure(lambda url, bootstrap, home: run_bulk(n, url, bootstrap, home))

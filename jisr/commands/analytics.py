@@ -1,0 +1,35 @@
+"""`jisr analytics rebuild`: drop the analytics read models and rebuild them from a replay of
+the topics (settings from the environment, as for `jisr serve analytics`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from libs.chassis.settings import get_settings
+
+app = typer.Typer(help="The analytics read models.", no_args_is_help=True)
+
+
+@app.command("rebuild")
+def rebuild_command() -> None:
+    """Empty every analytics read model and project it again from the topics, in one
+    transaction (the running service's consumers and readers wait until it commits).
+    Safe to run while analytics is serving."""
+    from services.analytics.rebuild import rebuild
+
+    try:
+        result = asyncio.run(rebuild(get_settings()))
+    except LookupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    for consumer, tally in result.items():
+        typer.echo(
+            f"{consumer:<11} records={tally.records} applied={tally.applied} "
+            f"duplicates={tally.duplicates} undecodable={tally.undecodable} "
+            f"rejected={tally.rejected}"
+        )
+        for error in tally.errors[:20]:
+            typer.echo(f"  rejected: {error}")
+    typer.echo("analytics read models rebuilt")

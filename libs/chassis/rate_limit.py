@@ -1,0 +1,101 @@
+"""Rate limits kept in PostgreSQL, so they hold across every replica of a service.
+
+Fixed windows: one counter row per (bucket, window). A hit is counted in its own short
+transaction, so it sticks even when the request it belongs to fails (a wrong PIN must count).
+Bucket keys are stored hashed: a client address is personal data and has no business at rest.
+
+Usage::
+
+    INTAKE = RateLimit("intake", limit=10, window_seconds=3600,
+                       message="too many complaints from this address")
+    await rate_limit.hit(rt.sessions, INTAKE, client_address)   # 429 once over the limit
+
+A service's migration creates the table: ``for s in rate_limit.V1: op.execute(s)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from fastapi import HTTPException, status
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+V1 = (
+    """
+    CREATE TABLE rate_limits (
+        bucket        varchar(64) NOT NULL,
+        window_start  timestamptz NOT NULL,
+        hits          integer     NOT NULL,
+        PRIMARY KEY (bucket, window_start)
+    )
+    """,
+)
+
+_WINDOW = "to_timestamp(floor(extract(epoch FROM now()) / :w) * :w)"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    name: str
+    limit: int
+    window_seconds: int
+    message: str  # says what was limited; the retry time is appended
+
+
+def _bucket(rule: RateLimit, key: str) -> str:
+    return hashlib.sha256(f"{rule.name}\x00{key}".encode()).hexdigest()
+
+
+def _refuse(rule: RateLimit, retry_after: float) -> HTTPException:
+    seconds = max(1, math.ceil(retry_after))
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=f"{rule.message}; try again in {seconds} seconds",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+async def _count(session: AsyncSession, rule: RateLimit, key: str, add: int) -> tuple[int, float]:
+    """Add `add` hits to the current window; return its count and the seconds it has left."""
+    params = {"b": _bucket(rule, key), "w": rule.window_seconds, "n": add}
+    if add:
+        query = (
+            f"INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, {_WINDOW}, :n)"
+            " ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + :n"
+            " RETURNING hits, extract(epoch FROM window_start + make_interval(secs => :w) - now())"
+        )
+    else:
+        query = (
+            "SELECT hits, extract(epoch FROM window_start + make_interval(secs => :w) - now())"
+            f" FROM rate_limits WHERE bucket = :b AND window_start = {_WINDOW}"
+        )
+    row = (await session.execute(text(query), params)).first()
+    return (row[0], float(row[1])) if row else (0, 0.0)
+
+
+async def hit(sessions: async_sessionmaker, rule: RateLimit, key: str) -> None:
+    """Count one hit for `key`; raise a 429 (with Retry-After) if that went over the limit."""
+    async with sessions() as session, session.begin():
+        hits, left = await _count(session, rule, key, 1)
+    if hits > rule.limit:
+        raise _refuse(rule, left)
+
+
+async def check(sessions: async_sessionmaker, rule: RateLimit, key: str) -> None:
+    """Raise a 429 if `key` has used up its window, without counting a hit."""
+    async with sessions() as session, session.begin():
+        hits, left = await _count(session, rule, key, 0)
+    if hits >= rule.limit:
+        raise _refuse(rule, left)
+
+
+async def purge(session: AsyncSession, older_than_seconds: int = 86400) -> int:
+    """Drop counters of windows long gone; returns how many rows went."""
+    result = await session.execute(
+        text("DELETE FROM rate_limits WHERE window_start < now() - make_interval(secs => :s)"),
+        {"s": older_than_seconds},
+    )
+    return result.rowcount or 0
