@@ -1,4 +1,5 @@
-"""Recording incidents: rows, offences and events, in the caller's transaction.
+"""Recording incidents: rows, offences, classification versions, counts and events, all in the
+caller's transaction.
 
 One function serves a single POST and a bulk submission alike: statements are per batch, not
 per incident, so a station uploading a day's records costs a handful of round trips.
@@ -17,16 +18,42 @@ from uuid6 import uuid7
 from libs.chassis.db import copy_rows
 from libs.chassis.outbox import stage
 from libs.chassis.telemetry import current_traceparent
+from libs.contracts.base import EventModel
 from libs.contracts.envelope import new_envelope
 from libs.contracts.incidents import IncidentRecorded
 from libs.reference.model import Reference
 
-from .domain import IncidentIn, recorded_event
+from .counts import Classification, apply_changes, changes
+from .domain import IncidentIn, counted_categories, recorded_event, week_start
 from .tables import incidents
 
 SERVICE = "incidents"
-# PostgreSQL allows 32,767 bind parameters per statement; an incident row uses 9.
+# PostgreSQL allows 32,767 bind parameters per statement; an incident row uses 17.
 MAX_BATCH = 1000
+OFFENCE_COLUMNS = (
+    "incident_id",
+    "seq",
+    "iccs_code",
+    "national_code",
+    "attempted",
+    "weapon",
+    "domestic",
+    "cyber",
+)
+VERSION_COLUMNS = (
+    "incident_id",
+    "version",
+    "valid_from",
+    "valid_to",
+    "status",
+    "categories",
+    "station_id",
+    "district_code",
+    "governorate_code",
+    "occurred_at",
+    "week_start",
+    "counting_rules_version",
+)
 
 
 def _incident_row(event: IncidentRecorded, body: IncidentIn) -> dict:
@@ -35,11 +62,83 @@ def _incident_row(event: IncidentRecorded, body: IncidentIn) -> dict:
         "station_id": event.station_id,
         "district_code": event.district_code,
         "governorate_code": event.governorate_code,
+        "boundary_version": event.boundary_version,
+        "location_type": event.location_type,
         "source_ref": body.source_ref,
         "occurred_at": event.occurred_at,
+        "occurred_to": event.occurred_to,
+        "reported_at": event.reported_at,
         "recorded_at": event.recorded_at,
         "counting_rules_version": event.counting_rules_version,
+        "victims": [v.model_dump() for v in body.victims],
+        "offenders": [o.model_dump() for o in body.offenders],
     }
+
+
+def classification(event: IncidentRecorded, reference: Reference) -> Classification:
+    return Classification(
+        station_id=event.station_id,
+        week_start=week_start(event.occurred_at),
+        counting_rules_version=event.counting_rules_version,
+        categories=tuple(counted_categories([o.iccs_code for o in event.offences], reference)),
+        active=True,
+    )
+
+
+def version_row(
+    incident_id,
+    version: int,
+    valid_from: datetime,
+    status: str,
+    event: IncidentRecorded,
+    categories: Sequence[str],
+) -> tuple:
+    return (
+        incident_id,
+        version,
+        valid_from,
+        None,
+        status,
+        list(categories),
+        event.station_id,
+        event.district_code,
+        event.governorate_code,
+        event.occurred_at,
+        week_start(event.occurred_at),
+        event.counting_rules_version,
+    )
+
+
+def offence_rows(incident_id, offences) -> list[tuple]:
+    return [
+        (incident_id, i, o.iccs_code, o.national_code, o.attempted, o.weapon, o.domestic, o.cyber)
+        for i, o in enumerate(offences)
+    ]
+
+
+async def stage_events(session: AsyncSession, events: Sequence[EventModel]) -> None:
+    """Outbox rows for events keyed by their incident (or station) id, in one COPY."""
+    traceparent = current_traceparent()
+    await stage(
+        session,
+        SERVICE,
+        [
+            (
+                new_envelope(e, source=f"jisr/{SERVICE}", subject=_key(e), traceparent=traceparent),
+                _key(e),
+            )
+            for e in events
+        ],
+    )
+
+
+def _key(event: EventModel) -> str:
+    """The topic key: incident events by incident, alerts by area, periods by station."""
+    for attribute in ("incident_id", "area_id", "station_id"):
+        value = getattr(event, attribute, None)
+        if value is not None:
+            return str(value)
+    raise ValueError(f"{event.event_type} has no key attribute")
 
 
 async def record_incidents(
@@ -49,6 +148,7 @@ async def record_incidents(
 
     Returns (status, body) per submission, in order: 201 for a new incident, 200 with the
     original id for a `source_ref` the station already used (a retry, not a new incident).
+    Bodies must have passed `check_submission`.
     """
     if len(bodies) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} incidents per call")
@@ -64,35 +164,9 @@ async def record_incidents(
             )
         ).scalars()
     )
-    fresh = [(e, b) for e, b in zip(events, bodies, strict=True) if e.incident_id in inserted]
+    fresh = [e for e in events if e.incident_id in inserted]
     if fresh:
-        await copy_rows(
-            session,
-            "offences",
-            ("incident_id", "seq", "iccs_code", "national_code", "attempted"),
-            [
-                (e.incident_id, i, o.iccs_code, o.national_code, o.attempted)
-                for e, b in fresh
-                for i, o in enumerate(b.offences)
-            ],
-        )
-        traceparent = current_traceparent()
-        await stage(
-            session,
-            SERVICE,
-            [
-                (
-                    new_envelope(
-                        e,
-                        source=f"jisr/{SERVICE}",
-                        subject=str(e.incident_id),
-                        traceparent=traceparent,
-                    ),
-                    str(e.incident_id),
-                )
-                for e, _ in fresh
-            ],
-        )
+        await _store_fresh(session, fresh, reference)
     originals = await _original_ids(
         session, [b for e, b in zip(events, bodies, strict=True) if e.incident_id not in inserted]
     )
@@ -105,6 +179,29 @@ async def record_incidents(
         )
         for e, b in zip(events, bodies, strict=True)
     ]
+
+
+async def _store_fresh(
+    session: AsyncSession, fresh: Sequence[IncidentRecorded], reference: Reference
+) -> None:
+    classifications = [classification(e, reference) for e in fresh]
+    await copy_rows(
+        session,
+        "offences",
+        OFFENCE_COLUMNS,
+        [row for e in fresh for row in offence_rows(e.incident_id, e.offences)],
+    )
+    await copy_rows(
+        session,
+        "incident_versions",
+        VERSION_COLUMNS,
+        [
+            version_row(e.incident_id, 1, e.recorded_at, "active", e, c.categories)
+            for e, c in zip(fresh, classifications, strict=True)
+        ],
+    )
+    await apply_changes(session, changes(classifications))
+    await stage_events(session, fresh)
 
 
 async def _original_ids(session: AsyncSession, repeats: Sequence[IncidentIn]) -> dict:

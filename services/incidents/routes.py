@@ -1,7 +1,8 @@
-"""HTTP routes of the incidents service: thin — validate, call the domain, persist, stage."""
+"""HTTP routes for incident records: thin — validate, call the domain, persist, stage."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -14,7 +15,16 @@ from libs.chassis.auth import Principal, ensure_station_access, require_roles
 from libs.chassis.service import Runtime, runtime
 from libs.reference import load_reference
 
-from .domain import IncidentIn, RuleViolation, check_submission
+from . import bulk, corrections
+from .domain import (
+    IncidentIn,
+    Merge,
+    OutcomeIn,
+    Reclassification,
+    RuleViolation,
+    Voiding,
+    check_submission,
+)
 from .recording import record_incident
 from .tables import incidents, offences
 
@@ -23,7 +33,7 @@ writers = require_roles("station_officer")
 readers = require_roles("station_officer", "ministry_analyst")
 
 
-def _rule_error(exc: RuleViolation) -> HTTPException:
+def rule_error(exc: RuleViolation) -> HTTPException:
     # Same shape as FastAPI's own 422s, so clients handle one format.
     return HTTPException(422, [{"loc": ["body", *exc.loc], "msg": exc.rule, "type": "rule"}])
 
@@ -42,7 +52,7 @@ async def post_incident(
     try:
         check_submission(body, reference, now)
     except RuleViolation as exc:
-        raise _rule_error(exc) from exc
+        raise rule_error(exc) from exc
     scope = f"{principal.subject}:POST /v1/incidents"
     async with rt.sessions() as session, session.begin():
         if idempotency_key:
@@ -58,6 +68,42 @@ async def post_incident(
     return JSONResponse(result, status, {"Location": f"/v1/incidents/{result['incident_id']}"})
 
 
+@router.post(
+    "/incidents/bulk",
+    summary="Bulk upload: CSV or JSON Lines, streamed (station officer: own station; admin)",
+    description=bulk.__doc__,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def bulk_upload(
+    request: Request,
+    principal: Principal = Depends(require_roles("station_officer", "admin")),
+    rt: Runtime = Depends(runtime),
+) -> dict:
+    content_type = request.headers.get("content-type", "")
+    if not any(t in content_type for t in ("csv", "json")):
+        raise HTTPException(415, "send text/csv or application/x-ndjson (JSON Lines)")
+    reference = load_reference()
+    try:
+        summary = await bulk.upload(
+            request.stream(),
+            content_type,
+            principal,
+            reference,
+            bulk.batch_writer(rt.sessions, reference),
+        )
+    except RuleViolation as exc:
+        raise rule_error(exc) from exc
+    return summary.as_dict()
+
+
 @router.get("/incidents/{incident_id}", summary="One incident (own station, or analysts)")
 async def get_incident(
     incident_id: UUID,
@@ -71,14 +117,17 @@ async def get_incident(
         if row is None:
             raise HTTPException(404, f"no incident {incident_id}")
         ensure_station_access(principal, row.station_id)
-        codes = (
-            await session.scalars(
-                select(offences.c.iccs_code)
-                .where(offences.c.incident_id == incident_id)
-                .order_by(offences.c.seq)
-            )
-        ).all()
-    return {**row._asdict(), "iccs_codes": codes}
+        rows = await session.execute(
+            select(offences).where(offences.c.incident_id == incident_id).order_by(offences.c.seq)
+        )
+        offence_list = [
+            {k: v for k, v in o._asdict().items() if k not in ("incident_id", "seq")} for o in rows
+        ]
+    return {
+        **row._asdict(),
+        "offences": offence_list,
+        "iccs_codes": [o["iccs_code"] for o in offence_list],
+    }
 
 
 @router.get("/incidents", summary="Incidents, newest first; a station officer sees own station")
@@ -99,17 +148,56 @@ async def list_incidents(
         return [row._asdict() for row in (await session.execute(query)).all()]
 
 
-@router.get("/stations", summary="Police stations with their district and governorate")
-async def list_stations(governorate: str | None = Query(None, max_length=8)) -> list[dict]:
+async def _correct(
+    rt: Runtime, principal: Principal, incident_id: UUID, body, action: Callable[..., Awaitable]
+) -> dict:
     reference = load_reference()
-    return [
-        {
-            "id": s.id,
-            "name_en": s.name_en,
-            "name_ar": s.name_ar,
-            "district_code": s.district_code,
-            "governorate_code": s.governorate_code,
-        }
-        for s in reference.stations.values()
-        if governorate is None or s.governorate_code == governorate
-    ]
+    try:
+        async with rt.sessions() as session, session.begin():
+            return await action(session, incident_id, body, principal, reference, datetime.now(UTC))
+    except corrections.NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except RuleViolation as exc:
+        if exc.loc == ("status",):
+            raise HTTPException(409, exc.rule) from exc
+        raise rule_error(exc) from exc
+
+
+@router.post("/incidents/{incident_id}/reclassify", summary="Correct the offences (own station)")
+async def reclassify(
+    incident_id: UUID,
+    body: Reclassification,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict:
+    return await _correct(rt, principal, incident_id, body, corrections.reclassify)
+
+
+@router.post("/incidents/{incident_id}/void", summary="Void as no-crime (own station)")
+async def void(
+    incident_id: UUID,
+    body: Voiding,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict:
+    return await _correct(rt, principal, incident_id, body, corrections.void)
+
+
+@router.post("/incidents/{incident_id}/merge", summary="Fold a duplicate into another incident")
+async def merge(
+    incident_id: UUID,
+    body: Merge,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict:
+    return await _correct(rt, principal, incident_id, body, corrections.merge)
+
+
+@router.post("/incidents/{incident_id}/outcome", summary="Set the outcome and its date")
+async def set_outcome(
+    incident_id: UUID,
+    body: OutcomeIn,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict:
+    return await _correct(rt, principal, incident_id, body, corrections.set_outcome)

@@ -4,12 +4,17 @@ from pathlib import Path
 
 from libs.chassis.service import ServiceDefinition
 
-from .routes import router
+from . import baseline_routes, period_routes, reference_routes, routes
 
 DEFINITION = ServiceDefinition(
     name="incidents",
     title="jisr incidents",
     description="Station incident records (ICCS), reporting periods and national crime baselines.",
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=(router,),
+    routers=(
+        routes.router,
+        period_routes.router,
+        baseline_routes.router,
+        reference_routes.router,
+    ),
 )

@@ -1,0 +1,227 @@
+"""Bulk upload of incidents as CSV or JSON Lines, streamed.
+
+The request body is read chunk by chunk and turned into batches of at most MAX_BATCH rows:
+memory holds one batch being parsed and one being written, never the file. Each good row is
+stored (a batch per transaction, so a broken connection keeps the batches already written, and
+re-sending the file stores nothing twice thanks to the required `source_ref`); each bad row
+is reported with its line number, field and rule; the summary counts all of them.
+
+CSV: a header line, then one incident per line (no line breaks inside fields). Columns:
+station_id, source_ref, occurred_at, occurred_to, reported_at, location_type, iccs_codes,
+national_codes, attempted, weapon, domestic, cyber — the offence columns are lists separated by
+";" and aligned by position (one entry per offence; empty entries take the default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from libs.chassis.auth import Principal
+from libs.reference.model import Reference
+
+from .domain import IncidentIn, RuleViolation, check_submission
+from .recording import MAX_BATCH, record_incidents
+
+CSV_COLUMNS = (
+    "station_id",
+    "source_ref",
+    "occurred_at",
+    "occurred_to",
+    "reported_at",
+    "location_type",
+    "iccs_codes",
+    "national_codes",
+    "attempted",
+    "weapon",
+    "domestic",
+    "cyber",
+)
+OFFENCE_LISTS = ("iccs_codes", "national_codes", "attempted", "weapon", "domestic", "cyber")
+MAX_REPORTED_ERRORS = 100_000  # a file of nothing but errors must not exhaust memory either
+
+
+@dataclass
+class Summary:
+    lines: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def reject(self, line: int, field_name: str, rule: str) -> None:
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"line": line, "field": field_name, "rule": rule})
+
+    def as_dict(self) -> dict:
+        return {
+            "lines": self.lines,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors_truncated": len(self.errors) >= MAX_REPORTED_ERRORS,
+            "errors": self.errors,
+        }
+
+
+async def numbered_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:
+    """(line number, text) for each non-blank line of a streamed UTF-8 body."""
+    pending = b""
+    number = 0
+    async for chunk in chunks:
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for raw in complete:
+            number += 1
+            if raw.strip():
+                yield number, _decode(raw, number)
+    if pending.strip():
+        yield number + 1, _decode(pending, number + 1)
+
+
+def _decode(raw: bytes, number: int) -> str:
+    try:
+        return raw.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return "\x00not utf-8"  # reported as a bad row by the parser, never stored
+
+
+def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
+    """A CSV row as the JSON shape of IncidentIn (offence lists split and zipped)."""
+    if len(values) != len(header):
+        raise RuleViolation(("row",), f"has {len(values)} fields, the header has {len(header)}")
+    row = {k: v.strip() for k, v in zip(header, values, strict=True)}
+    lists = {k: (row.pop(k, "") or "").split(";") for k in OFFENCE_LISTS}
+    count = max(len(v) for v in lists.values())
+    offences = []
+    for i in range(count):
+        offence = {k: lists[k][i].strip() if i < len(lists[k]) else "" for k in OFFENCE_LISTS}
+        offences.append(
+            {
+                name: offence[column]
+                for name, column in (
+                    ("iccs_code", "iccs_codes"),
+                    ("national_code", "national_codes"),
+                    ("attempted", "attempted"),
+                    ("weapon", "weapon"),
+                    ("domestic", "domestic"),
+                    ("cyber", "cyber"),
+                )
+                if offence[column]
+            }
+        )
+    record = {k: v for k, v in row.items() if v}
+    record["offences"] = offences
+    return record
+
+
+def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], dict], bool]:
+    """(parse one line, whether the first line was a header)."""
+    if "json" in content_type:
+        return json.loads, False
+    header = next(csv.reader([first_line]))
+    missing = {"station_id", "source_ref", "occurred_at"} - set(header)
+    unknown = set(header) - set(CSV_COLUMNS)
+    if missing or unknown:
+        raise RuleViolation(
+            ("header",),
+            f"CSV header must name columns from {', '.join(CSV_COLUMNS)}"
+            + (f"; missing {sorted(missing)}" if missing else "")
+            + (f"; unknown {sorted(unknown)}" if unknown else ""),
+        )
+    return (lambda line: csv_record(header, next(csv.reader([line])))), True
+
+
+def validate_row(
+    record: Any, principal: Principal, reference: Reference, now: datetime
+) -> IncidentIn:
+    if not isinstance(record, dict):
+        raise RuleViolation(("row",), "must be a JSON object")
+    incident = IncidentIn.model_validate(record)
+    if not incident.source_ref:
+        raise RuleViolation(
+            ("source_ref",),
+            "required in bulk uploads, so that re-sending a file stores nothing twice",
+        )
+    if principal.station_scoped and incident.station_id != principal.station_id:
+        raise RuleViolation(("station_id",), "a station uploads only its own incidents")
+    check_submission(incident, reference, now)
+    return incident
+
+
+async def upload(
+    chunks: AsyncIterator[bytes],
+    content_type: str,
+    principal: Principal,
+    reference: Reference,
+    write: Callable[[list[IncidentIn]], Any],
+) -> Summary:
+    """Parse, validate and hand batches to `write` (which stores one batch per transaction).
+
+    Writing the previous batch overlaps with parsing the next, so the database and the parser
+    work at the same time; at most two batches are in memory.
+    """
+    summary = Summary()
+    parse: Callable[[str], dict] | None = None
+    batch: list[IncidentIn] = []
+    writing: asyncio.Task | None = None
+    now = datetime.now(UTC)
+    async for number, line in numbered_lines(chunks):
+        summary.lines = number
+        if parse is None:
+            parse, had_header = _parser(line, content_type)
+            if had_header:
+                continue
+        incident = _row(parse, line, number, principal, reference, now, summary)
+        if incident is not None:
+            batch.append(incident)
+        if len(batch) >= MAX_BATCH:
+            writing = await _handoff(writing, write, batch, summary)
+            batch = []
+    writing = await _handoff(writing, write, batch, summary) if batch else writing
+    if writing is not None:
+        _count(await writing, summary)
+    return summary
+
+
+def _row(parse, line, number, principal, reference, now, summary) -> IncidentIn | None:
+    try:
+        return validate_row(parse(line), principal, reference, now)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
+    except RuleViolation as exc:
+        summary.reject(number, ".".join(map(str, exc.loc)), exc.rule)
+    except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
+        summary.reject(number, "row", f"not parseable: {exc}")
+    summary.rejected += 1
+    return None
+
+
+async def _handoff(writing, write, batch, summary) -> asyncio.Task:
+    if writing is not None:
+        _count(await writing, summary)
+    return asyncio.create_task(write(batch))
+
+
+def _count(results: list[tuple[int, dict]], summary: Summary) -> None:
+    for status, _ in results:
+        if status == 201:
+            summary.stored += 1
+        else:
+            summary.duplicates += 1
+
+
+def batch_writer(sessions, reference: Reference) -> Callable[[list[IncidentIn]], Any]:
+    async def write(batch: list[IncidentIn]) -> list[tuple[int, dict]]:
+        async with sessions() as session, session.begin():
+            return await record_incidents(session, batch, reference, datetime.now(UTC))
+
+    return write
