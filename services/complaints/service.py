@@ -1,13 +1,36 @@
-"""The complaints service definition (chassis only so far; the complaints issue builds it)."""
+"""The complaints service definition: what the chassis needs to run it."""
+
+from __future__ import annotations
 
 from pathlib import Path
 
-from libs.chassis.service import ServiceDefinition
+from libs.chassis.service import Runtime, ServiceDefinition
 
-DEFINITION = ServiceDefinition(
-    name="complaints",
-    title="jisr complaints",
-    description="Complaints against police conduct: intake, triage, investigation, findings, "
-    "review, statutory clocks and a ledger oversight bodies can verify.",
-    migrations_dir=Path(__file__).parent / "migrations",
-)
+from . import case_routes, oversight_routes, public_routes
+from .config import ComplaintsConfig
+from .scheduler import Scheduler
+
+
+def make_definition(config: ComplaintsConfig | None = None) -> ServiceDefinition:
+    """The service with its configuration (tests pass short clocks and small limits)."""
+    config = config or ComplaintsConfig()
+
+    async def scheduler(rt: Runtime) -> None:
+        await Scheduler(rt, config).run()
+
+    return ServiceDefinition(
+        name="complaints",
+        title="jisr complaints",
+        description="Complaints against police conduct: intake, triage, investigation, findings, "
+        "review, statutory clocks and a ledger oversight bodies can verify.",
+        migrations_dir=Path(__file__).parent / "migrations",
+        routers=(
+            public_routes.build(config),
+            case_routes.build(config),
+            oversight_routes.build(config),
+        ),
+        background=(scheduler,),
+    )
+
+
+DEFINITION = make_definition()

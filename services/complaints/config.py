@@ -1,0 +1,30 @@
+"""What a deployment (or a test) tunes in the complaints service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from libs.chassis.rate_limit import RateLimit
+
+from .clocks import RulePack, load_pack
+from .notifications import DEFAULT_CHANNELS, NotificationChannel
+
+RULE_PACK_ENV = "JISR_COMPLAINTS_RULE_PACK"
+
+
+@dataclass(frozen=True)
+class ComplaintsConfig:
+    pack: RulePack = field(default_factory=lambda: load_pack(os.environ.get(RULE_PACK_ENV)))
+    tick_seconds: float = 30.0  # how often clocks, notifications and checkpoints are looked at
+    checkpoint_seconds: float = 300.0  # a signed checkpoint at most this often (if chains moved)
+    intake_limit: RateLimit = RateLimit(
+        "intake", 20, 3600, "too many complaints filed from this address this hour"
+    )
+    pin_limit: RateLimit = RateLimit(
+        "pin", 5, 900, "too many wrong PINs for this reference; the status page is locked"
+    )
+    channels: Mapping[str, NotificationChannel] = field(default_factory=lambda: DEFAULT_CHANNELS)
+    notify_max_attempts: int = 5
+    notify_backoff_seconds: float = 30.0
