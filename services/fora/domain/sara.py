@@ -1,0 +1,196 @@
+"""SARA problem-solving cases: Scanning, Analysis, Response, Assessment.
+
+The rules that keep a case honest:
+- scanning must show a pattern, not an anecdote: at least two linked incidents, or an alert
+  raised by the incidents baselines;
+- the baseline the case will be judged against is frozen when the case opens (the before
+  period, its weekly counts and the comparison area), so the assessment cannot move the
+  goalposts: the evaluation is always asked for exactly that before period and areas;
+- impact is judged by the weighted displacement difference (WDD) of the incidents service's
+  evaluation and its p-value, with displacement or diffusion of benefits to a buffer area
+  measured by the weighted displacement quotient's buffer term (Bowers & Johnson 2003).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from libs.contracts.fora import FrozenBaseline, SaraStage
+
+STAGES: tuple[SaraStage, ...] = ("scanning", "analysis", "response", "assessment", "closed")
+SIGNIFICANCE = 0.05
+MIN_LINKED_INCIDENTS = 2
+
+
+class SaraRuleError(ValueError):
+    """A case step that breaks a rule; `field` names what is wrong."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+def check_scanning(linked_incidents: Sequence[Any], alert_id: Any | None) -> None:
+    if alert_id is None and len(set(linked_incidents)) < MIN_LINKED_INCIDENTS:
+        raise SaraRuleError(
+            "linked_incident_ids",
+            f"link at least {MIN_LINKED_INCIDENTS} incidents, or an incidents alert (alert_id)",
+        )
+
+
+def check_windows(
+    before_from: date, before_to: date, after_from: date | None = None, after_to: date | None = None
+) -> None:
+    if before_to < before_from:
+        raise SaraRuleError("before_to", "must not be before before_from")
+    if after_from is None or after_to is None:
+        return
+    if after_to < after_from:
+        raise SaraRuleError("after_to", "must not be before after_from")
+    if after_from <= before_to:
+        raise SaraRuleError("after_from", f"must be after the frozen before period ({before_to})")
+
+
+def next_stage(current: SaraStage, wanted: SaraStage) -> None:
+    """Stages are taken in order; a case can go back one step (analysis revisited) but not
+    skip one, and a closed case stays closed."""
+    i, j = STAGES.index(current), STAGES.index(wanted)
+    if current == "closed" or not (j == i + 1 or j == i - 1 or j == i):
+        raise SaraRuleError("stage", f"a case in {current} cannot move to {wanted}")
+
+
+def freeze_baseline(series: Mapping[str, Any], from_date: date, to_date: date) -> FrozenBaseline:
+    """Sum the incidents service's weekly baseline series over the case's before period."""
+    weeks = [w for w in series.get("weeks", []) if from_date <= _day(w["week_start"]) <= to_date]
+    return FrozenBaseline(
+        method=str(series.get("method") or "unknown")[:32],
+        from_date=from_date,
+        to_date=to_date,
+        weeks=len(weeks),
+        observed=sum(int(w["observed"]) for w in weeks),
+        expected=round(sum(float(w.get("expected") or 0) for w in weeks), 3),
+        weeks_flagged=sum(1 for w in weeks if w.get("flag")),
+    )
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Intervention:
+    title: str
+    done_as_planned: bool | None  # None: not yet assessed
+
+
+@dataclass(frozen=True)
+class Impact:
+    treated_before: int
+    treated_after: int
+    comparison_before: int
+    comparison_after: int
+    displacement_before: int | None
+    displacement_after: int | None
+    wdd: float
+    wdd_p: float | None
+    etest_p: float | None
+    impact: Literal["reduction", "increase", "no_significant_change"]
+    displacement: Literal["displacement", "diffusion_of_benefits", "none", "not_measured"]
+    wdq: float | None
+    before_revised: bool  # late-recorded incidents changed the before count since freezing
+
+
+def evaluation_query(case: Mapping[str, Any], after_from: date, after_to: date) -> dict[str, str]:
+    """The evaluation API's parameters, taken from the frozen case and the after period only."""
+    baseline = case["baseline"]
+    query = {
+        "treated": case["area_id"],
+        "comparison": case["comparison_area_id"],
+        "before_from": str(baseline["from_date"]),
+        "before_to": str(baseline["to_date"]),
+        "after_from": after_from.isoformat(),
+        "after_to": after_to.isoformat(),
+    }
+    if case.get("iccs_code"):
+        query["category"] = case["iccs_code"]
+    if case.get("displacement_area_id"):
+        query["displacement"] = case["displacement_area_id"]
+    return query
+
+
+def assess_impact(case: Mapping[str, Any], evaluation: Mapping[str, Any]) -> Impact:
+    """Judge the evaluation the incidents service returned for the case's frozen periods."""
+    treated, comparison = evaluation["treated"], evaluation["comparison"]
+    if (
+        treated.get("area") != case["area_id"]
+        or comparison.get("area") != case["comparison_area_id"]
+    ):
+        raise SaraRuleError("evaluation", "does not match the case's frozen areas")
+    buffer = evaluation.get("displacement") if case.get("displacement_area_id") else None
+    wdd = float(evaluation["wdd"])
+    p = _p(evaluation.get("wdd_p"))
+    if p is None:
+        p = _p(evaluation.get("etest_p"))
+    if p is not None and p < SIGNIFICANCE and wdd != 0:
+        impact = "reduction" if wdd < 0 else "increase"
+    else:
+        impact = "no_significant_change"
+    counts = (treated["before"], treated["after"], comparison["before"], comparison["after"])
+    return Impact(
+        treated_before=int(treated["before"]),
+        treated_after=int(treated["after"]),
+        comparison_before=int(comparison["before"]),
+        comparison_after=int(comparison["after"]),
+        displacement_before=int(buffer["before"]) if buffer else None,
+        displacement_after=int(buffer["after"]) if buffer else None,
+        wdd=wdd,
+        wdd_p=_p(evaluation.get("wdd_p")),
+        etest_p=_p(evaluation.get("etest_p")),
+        impact=impact,
+        displacement=_displacement(counts, buffer),
+        wdq=_wdq(counts, buffer),
+        before_revised=int(treated["before"]) != int(case["baseline"]["observed"]),
+    )
+
+
+def _p(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _buffer_term(counts: tuple[int, int, int, int], buffer: Mapping[str, Any]) -> float:
+    """Da/Ca − Db/Cb: the buffer's change relative to the comparison area; with an empty
+    comparison period, the buffer's raw change."""
+    _, _, cb, ca = counts
+    db, da = int(buffer["before"]), int(buffer["after"])
+    if ca and cb:
+        return da / ca - db / cb
+    return float(da - db)
+
+
+def _displacement(counts, buffer) -> str:
+    if buffer is None:
+        return "not_measured"
+    term = _buffer_term(counts, buffer)
+    if abs(term) < 1e-9:
+        return "none"
+    return "displacement" if term > 0 else "diffusion_of_benefits"
+
+
+def _wdq(counts, buffer) -> float | None:
+    """Weighted displacement quotient: buffer term over success term, when both are defined."""
+    tb, ta, cb, ca = counts
+    if buffer is None or not (ca and cb):
+        return None
+    success = ta / ca - tb / cb
+    if success == 0:
+        return None
+    return round(_buffer_term(counts, buffer) / success, 4)
+
+
+def process_summary(interventions: Sequence[Intervention]) -> tuple[int, int]:
+    """(planned, done as planned)."""
+    return len(interventions), sum(1 for i in interventions if i.done_as_planned)

@@ -1,0 +1,170 @@
+"""Perception surveys: standard items, anonymous responses, results with small cells hidden.
+
+Responses carry no identity, only the area, gender and age band they are counted by. Results
+are published per cell (a combination of the chosen breakdowns) only when the cell has at least
+MIN_CELL responses; an item inside a published cell likewise needs MIN_CELL answers. Because
+the overall total is published too, a table with exactly one hidden cell would give it away by
+subtraction, so the smallest published cell of that table is hidden with it (complementary
+suppression).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+MIN_CELL = 5
+BREAKDOWNS = ("area", "gender", "age_band")
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    en: str
+    ar: str
+    options: tuple[str, ...]
+    positive: tuple[str, ...]  # the answers the headline share counts
+
+
+_YES_NO = ("yes", "no", "dont_know")
+ITEMS: dict[str, Item] = {
+    item.code: item
+    for item in (
+        Item(
+            "feel_safe_after_dark",
+            "How safe do you feel walking alone in your area after dark?",
+            "ما مدى شعورك بالأمان عند المشي بمفردك في منطقتك بعد حلول الظلام؟",
+            ("very_safe", "fairly_safe", "a_bit_unsafe", "very_unsafe", "dont_know"),
+            ("very_safe", "fairly_safe"),
+        ),
+        Item(
+            "trust_police",
+            "How much do you trust the police?",
+            "إلى أي مدى تثق بالشرطة؟",
+            ("a_great_deal", "quite_a_lot", "not_very_much", "none_at_all", "dont_know"),
+            ("a_great_deal", "quite_a_lot"),
+        ),
+        Item(
+            "advise_report_domestic_violence",
+            "Would you advise a survivor of domestic violence to report it to the police?",
+            "هل تنصح ضحية العنف الأسري بالإبلاغ للشرطة؟",
+            _YES_NO,
+            ("yes",),
+        ),
+        Item(
+            "advise_report_theft",
+            "Would you advise a theft victim to report it to the police?",
+            "هل تنصح ضحية السرقة بالإبلاغ للشرطة؟",
+            _YES_NO,
+            ("yes",),
+        ),
+        Item(
+            "advise_report_assault",
+            "Would you advise an assault victim to report it to the police?",
+            "هل تنصح ضحية الاعتداء بالإبلاغ للشرطة؟",
+            _YES_NO,
+            ("yes",),
+        ),
+        Item(
+            "heard_of_council",
+            "Have you heard of the local security council?",
+            "هل سمعت بمجلس الأمن المحلي؟",
+            ("yes", "no"),
+            ("yes",),
+        ),
+    )
+}
+
+
+class AnswerError(ValueError):
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+def check_answers(items: Sequence[str], answers: Mapping[str, str]) -> None:
+    for code, value in answers.items():
+        if code not in items:
+            raise AnswerError(f"answers.{code}", f"not an item of this wave: {sorted(items)}")
+        if value not in ITEMS[code].options:
+            raise AnswerError(f"answers.{code}", f"must be one of {list(ITEMS[code].options)}")
+
+
+@dataclass(frozen=True)
+class Response:
+    area: str
+    gender: str | None
+    age_band: str | None
+    answers: Mapping[str, str]
+
+
+def _cell_key(response: Response, by: Sequence[str]) -> tuple:
+    return tuple(getattr(response, dim) or "unknown" for dim in by)
+
+
+def _item_result(item: Item, answers: Sequence[str], lang: str) -> dict[str, Any]:
+    label = item.en if lang == "en" else item.ar
+    n = len(answers)
+    if n < MIN_CELL:
+        return {"item": item.code, "question": label, "suppressed": True}
+    counts = Counter(answers)
+    return {
+        "item": item.code,
+        "question": label,
+        "suppressed": False,
+        "answered": n,
+        "positive_share": round(sum(counts[a] for a in item.positive) / n, 4),
+        "distribution": {o: round(counts[o] / n, 4) for o in item.options},
+    }
+
+
+def _cell(key: dict, responses: Sequence[Response], items: Sequence[str], lang: str) -> dict:
+    if len(responses) < MIN_CELL:
+        return {**key, "suppressed": True}
+    return {
+        **key,
+        "suppressed": False,
+        "responses": len(responses),
+        "items": [
+            _item_result(
+                ITEMS[code], [r.answers[code] for r in responses if code in r.answers], lang
+            )
+            for code in items
+        ],
+    }
+
+
+def results(
+    responses: Iterable[Response],
+    items: Sequence[str],
+    by: Sequence[str] = (),
+    lang: str = "en",
+) -> dict[str, Any]:
+    """The overall result and, if `by` names breakdowns, one cell per combination."""
+    unknown = [dim for dim in by if dim not in BREAKDOWNS]
+    if unknown:
+        raise AnswerError("by", f"unknown breakdown {unknown}; choose from {list(BREAKDOWNS)}")
+    responses = list(responses)
+    groups: dict[tuple, list[Response]] = {}
+    for response in responses:
+        groups.setdefault(_cell_key(response, by), []).append(response)
+    hidden = {key for key, rows in groups.items() if len(rows) < MIN_CELL}
+    if len(hidden) == 1 and len(groups) > 1:
+        # One hidden cell would be the total minus the others: hide the next smallest too.
+        visible = [key for key in groups if key not in hidden]
+        hidden.add(min(visible, key=lambda key: (len(groups[key]), key)))
+    cells = [
+        {**dict(zip(by, key, strict=True)), "suppressed": True}
+        if key in hidden
+        else _cell(dict(zip(by, key, strict=True)), groups[key], items, lang)
+        for key in sorted(groups)
+    ]
+    return {
+        "min_cell_size": MIN_CELL,
+        "overall": _cell({}, responses, items, lang),
+        "by": list(by),
+        "cells": cells if by else [],
+    }

@@ -1,0 +1,1 @@
+"""HTTP routes of the fora service, one module per part of the domain; all thin."""
