@@ -4,7 +4,9 @@ from pathlib import Path
 
 from libs.chassis.service import ServiceDefinition
 
-from .projections import INCIDENTS_CONSUMER
+from .pages import router as pages_router
+from .projections import CONSUMERS
+from .public_routes import router as public_router
 from .routes import router
 
 DEFINITION = ServiceDefinition(
@@ -12,6 +14,6 @@ DEFINITION = ServiceDefinition(
     title="jisr analytics",
     description="Ministry read models, dashboard and public statistics, built from events.",
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=(router,),
-    consumers=(INCIDENTS_CONSUMER,),
+    routers=(router, public_router, pages_router),
+    consumers=CONSUMERS,
 )

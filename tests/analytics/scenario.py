@@ -1,0 +1,395 @@
+"""A realistic, seeded stream of domain events for the analytics tests, published to the
+platform's topics as the producing services would (CloudEvents, keyed as the registry says).
+
+The tests then read the topics back and recompute every figure from the raw records, without
+any analytics code, to check what the pages and the API show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from uuid6 import uuid7
+
+from libs.chassis.kafka import make_producer, send_record
+from libs.contracts.baselines import BaselineAlertCleared, BaselineAlertRaised
+from libs.contracts.complaints import (
+    ComplaintClosed,
+    ComplaintDeadlineBreached,
+    ComplaintFindingRecorded,
+    ComplaintReceived,
+    ComplaintRecommendationAnswered,
+    ComplaintRecommendationMade,
+    ComplaintStatusChanged,
+)
+from libs.contracts.envelope import encode_headers, encode_value, new_envelope
+from libs.contracts.fora import (
+    ActionStatusChanged,
+    Attendance,
+    ConcernRaised,
+    ForumRegistered,
+    GroupCount,
+    MeetingHeld,
+)
+from libs.contracts.incidents import (
+    IncidentMerged,
+    IncidentReclassified,
+    IncidentRecorded,
+    IncidentVoided,
+    Offence,
+)
+from libs.contracts.topics import topic_for_event
+from libs.reference import load_reference
+
+STATIONS = ("AM-01-S1", "AM-01-S2", "AM-02-S1", "IR-01-S1", "IR-02-S1", "MA-01-S1", "KA-01-S1")
+CODES = ("0201", "0501", "0502", "0401", "0701", "0301", "1101", "020101")
+CATEGORIES = ("use_of_force", "discourtesy", "abuse_of_authority", "failure_in_duty")
+FINDINGS = ("SUBSTANTIATED", "NOT_SUBSTANTIATED", "EXONERATED", "UNFOUNDED")
+CLOCKS = ("acknowledgement", "progress_update", "outcome_notice")
+GROUPS = ("youth", "womens_organisation", "business", "refugees_idps")
+DAYS = 150  # events fall in the last DAYS days
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+@dataclass
+class Scenario:
+    now: datetime
+    seed: int = 11
+    events: list = field(default_factory=list)  # (event model, key)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.reference = load_reference()
+
+    def at(self, days_ago: float) -> datetime:
+        return self.now - timedelta(days=days_ago)
+
+    def add(self, event, key) -> None:
+        self.events.append((event, str(key)))
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    def incidents(self, n: int) -> None:
+        rng = self.rng
+        for _ in range(n):
+            station = self.reference.stations[rng.choice(STATIONS)]
+            incident_id = uuid7()
+            offences = [Offence(iccs_code=rng.choice(CODES)) for _ in range(rng.choice((1, 1, 2)))]
+            occurred = self.at(rng.uniform(1, DAYS))
+            self.add(
+                IncidentRecorded(
+                    incident_id=incident_id,
+                    station_id=station.id,
+                    district_code=station.district_code,
+                    governorate_code=station.governorate_code,
+                    offences=offences,
+                    occurred_at=occurred,
+                    recorded_at=occurred + timedelta(hours=5),
+                ),
+                incident_id,
+            )
+            roll = rng.random()
+            later = occurred + timedelta(days=1)
+            if roll < 0.08:
+                self.add(
+                    IncidentVoided(
+                        incident_id=incident_id,
+                        station_id=station.id,
+                        reason_code="NO_CRIME",
+                        voided_at=later,
+                    ),
+                    incident_id,
+                )
+            elif roll < 0.12:
+                self.add(
+                    IncidentMerged(
+                        incident_id=incident_id,
+                        station_id=station.id,
+                        merged_into=uuid7(),
+                        merged_at=later,
+                    ),
+                    incident_id,
+                )
+            elif roll < 0.22:
+                new = [Offence(iccs_code=rng.choice(CODES))]
+                self.add(
+                    IncidentReclassified(
+                        incident_id=incident_id,
+                        station_id=station.id,
+                        offences=new,
+                        reclassified_at=later,
+                    ),
+                    incident_id,
+                )
+
+    def alerts(self) -> None:
+        monday = (self.now - timedelta(days=self.now.weekday() + 14)).date()
+        for area, level, code in (
+            ("AM-01", "district", "05"),
+            ("IR", "governorate", "0501"),
+            ("AM-01-S1", "station", "02"),
+        ):
+            stats = dict(
+                alert_id=uuid7(),
+                area_level=level,
+                area_id=area,
+                iccs_code=code,
+                week_start=monday,
+                observed=14,
+                expected=5.5,
+                upper_limit=10.2,
+                score=3.1,
+                method="farrington_flexible",
+            )
+            self.add(BaselineAlertRaised(raised_at=self.at(13), **stats), area)
+            if area == "IR":
+                self.add(BaselineAlertCleared(cleared_at=self.at(6), **stats), area)
+
+    # --- complaints --------------------------------------------------------------------------
+
+    def complaints(self, n: int) -> None:
+        for i in range(n):
+            self._complaint(i)
+
+    def _complaint(self, i: int) -> None:
+        rng = self.rng
+        cid = uuid7()
+        station = None if i % 9 == 0 else self.reference.stations[rng.choice(STATIONS)]
+        governorate = station.governorate_code if station else rng.choice(("AM", "IR"))
+        categories = rng.sample(CATEGORIES, rng.choice((1, 1, 2)))
+        received = self.at(rng.uniform(5, DAYS))
+        self.add(
+            ComplaintReceived(
+                complaint_id=cid,
+                channel=rng.choice(("web", "hotline")),
+                station_id=station.id if station else None,
+                governorate_code=governorate,
+                allegation_categories=categories,
+                received_at=received,
+            ),
+            cid,
+        )
+        seq = [0]
+
+        def status(frm, to, when, findings=None):
+            seq[0] += 1
+            self.add(
+                ComplaintStatusChanged(
+                    complaint_id=cid,
+                    from_status=frm,
+                    to_status=to,
+                    changed_at=when,
+                    sequence=seq[0],
+                    prev_hash=_hash(cid, seq[0] - 1),
+                    hash=_hash(cid, seq[0]),
+                    findings=findings,
+                ),
+                cid,
+            )
+
+        status(None, "received", received)
+        status("received", "logged", received + timedelta(hours=2))
+        if rng.random() < 0.3:
+            self.add(
+                ComplaintDeadlineBreached(
+                    complaint_id=cid,
+                    clock=rng.choice(CLOCKS),
+                    due_at=received + timedelta(days=3),
+                    breached_at=received + timedelta(days=3),
+                ),
+                cid,
+            )
+        if rng.random() < 0.35:
+            return  # still open
+        took = rng.uniform(1, min(60, (self.now - received).days - 1))
+        decided = received + timedelta(days=took * 0.8)
+        for category in categories:
+            allegation = uuid7()
+            for finding in [rng.choice(FINDINGS)] + ([rng.choice(FINDINGS)] if i % 7 == 0 else []):
+                self.add(
+                    ComplaintFindingRecorded(
+                        complaint_id=cid,
+                        allegation_id=allegation,
+                        category=category,
+                        finding=finding,
+                        recorded_at=decided,
+                    ),
+                    cid,
+                )
+        status("logged", "review_requested", decided)
+        to = "formal_investigation" if rng.random() < 0.3 else "closed"
+        status("review_requested", to, decided + timedelta(hours=1))
+        closed = received + timedelta(days=took)
+        if to != "closed":
+            status(to, "closed", closed)
+        self.add(ComplaintClosed(complaint_id=cid, closed_at=closed), cid)
+        if i % 5 == 0:
+            rec = uuid7()
+            made = closed + timedelta(hours=3)
+            respond_by = made + timedelta(days=rng.choice((2, 56)))
+            self.add(
+                ComplaintRecommendationMade(
+                    complaint_id=cid,
+                    recommendation_id=rec,
+                    oversight_body=rng.choice(("ombudsman", "nchr")),
+                    category="training",
+                    made_at=made,
+                    respond_by=respond_by,
+                ),
+                cid,
+            )
+            if i % 10 == 0:
+                self.add(
+                    ComplaintRecommendationAnswered(
+                        complaint_id=cid,
+                        recommendation_id=rec,
+                        answer=rng.choice(("accepted", "declined")),
+                        reason="budget",
+                        answered_at=made + timedelta(hours=1),
+                    ),
+                    cid,
+                )
+
+    # --- fora --------------------------------------------------------------------------------
+
+    def fora(self) -> None:
+        rng = self.rng
+        places = [
+            ("station", "AM-01-S1", "AM-01-S1"),
+            ("station", "IR-01-S1", "IR-01-S1"),
+            ("district", "AM-02", None),
+            ("governorate", "MA", None),
+            ("station", "AM-01-S2", "AM-01-S2"),
+        ]
+        for level, area, station in places:
+            fid = uuid7()
+            self.add(
+                ForumRegistered(
+                    forum_id=fid,
+                    forum_type=rng.choice(
+                        ("community_police_forum", "women_safety_forum", "youth_forum")
+                    ),
+                    level=level,
+                    area_code=area,
+                    station_id=station,
+                    registered_at=self.at(DAYS + 10),
+                ),
+                fid,
+            )
+            for _ in range(rng.randint(3, 8)):
+                women, men = rng.randint(0, 12), rng.randint(2, 15)
+                groups = [
+                    GroupCount(group=g, count=rng.randint(0, 5)) for g in rng.sample(GROUPS, 2)
+                ]
+                mid = uuid7()
+                held = self.at(rng.uniform(1, DAYS)).date()
+                self.add(
+                    MeetingHeld(
+                        forum_id=fid,
+                        meeting_id=mid,
+                        held_on=held,
+                        attendance=Attendance(
+                            women=women, men=men, total=women + men + rng.randint(0, 3)
+                        ),
+                        quorum_met=rng.random() < 0.7,
+                        groups=groups,
+                    ),
+                    fid,
+                )
+            for _ in range(rng.randint(1, 4)):
+                self.add(
+                    ConcernRaised(
+                        forum_id=fid,
+                        concern_id=uuid7(),
+                        category=rng.choice(("lighting", "drugs", "traffic")),
+                        area_code=area,
+                        raised_by_group="residents",
+                        raised_at=self.at(rng.uniform(1, DAYS)),
+                    ),
+                    fid,
+                )
+            for _ in range(rng.randint(2, 6)):
+                aid = uuid7()
+                due = self.at(rng.uniform(-20, DAYS - 10)).date()
+                self.add(
+                    ActionStatusChanged(
+                        forum_id=fid,
+                        action_id=aid,
+                        from_status=None,
+                        to_status="open",
+                        due_on=due,
+                        changed_at=self.at(DAYS),
+                    ),
+                    fid,
+                )
+                end = rng.choice(("done", "done", "in_progress", "dropped"))
+                when = datetime.combine(
+                    due + timedelta(days=rng.randint(-5, 6)), datetime.min.time(), UTC
+                )
+                when = min(when, self.now - timedelta(hours=1))
+                self.add(
+                    ActionStatusChanged(
+                        forum_id=fid,
+                        action_id=aid,
+                        from_status="open",
+                        to_status=end,
+                        changed_at=when,
+                    ),
+                    fid,
+                )
+
+    def build(self) -> Scenario:
+        self.incidents(240)
+        self.alerts()
+        self.complaints(70)
+        self.fora()
+        return self
+
+
+async def publish(settings, events) -> int:
+    """Send the events to their topics in order, as the producing services' relays would."""
+    producer = make_producer(settings, "jisr-analytics-test-scenario")
+    await producer.start()
+    try:
+        futures = []
+        for event, key in events:
+            env = new_envelope(event, source="/test/scenario", subject=key)
+            topic = settings.topic(topic_for_event(event.event_type).name)
+            futures.append(
+                await send_record(
+                    producer, topic, key.encode(), encode_value(event), encode_headers(env)
+                )
+            )
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
+    return len(events)
+
+
+def decoded(records) -> list[tuple[str, dict]]:
+    """(short event type, data as plain JSON) of raw Kafka records, oldest first per key."""
+    out = []
+    for r in records:
+        ce_type = dict((k, v.decode()) for k, v in r.headers)["ce_type"]
+        out.append((ce_type.split(".", 1)[1].rsplit(".", 1)[0], json.loads(r.value)))
+    return out
+
+
+def as_time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def as_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+__all__ = ["Scenario", "publish", "decoded", "as_time", "as_date", "UUID"]
