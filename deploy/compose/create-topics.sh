@@ -16,7 +16,7 @@ create() {
 
 # Every status change of every complaint, pseudonymised, for oversight bodies.
 create jisr.complaints.status.v1 6 --config cleanup.policy=delete --config retention.ms=31536000000
-# Community-policing fora: registration, members, meetings, concerns, actions, SARA cases and forum health (codes and counts only).
+# Community-policing fora: registration, members, meetings, concerns, actions, SARA cases, forum health and perception survey results (codes and counts only).
 create jisr.fora.activity.v1 6 --config cleanup.policy=delete --config retention.ms=2592000000
 # Station incident records and their corrections (codes and areas only).
 create jisr.incidents.recorded.v1 6 --config cleanup.policy=delete --config retention.ms=7776000000

@@ -25,6 +25,7 @@ from .fora import (
     SaraCaseAssessed,
     SaraCaseOpened,
     SaraStageChanged,
+    SurveyResultsPublished,
 )
 from .incidents import (
     IncidentMerged,
@@ -54,6 +55,7 @@ ALL_EVENTS: tuple[type[EventModel], ...] = (
     SaraStageChanged,
     SaraCaseAssessed,
     ForumHealthChanged,
+    SurveyResultsPublished,
     IncidentRecorded,
     IncidentReclassified,
     IncidentVoided,

@@ -2,7 +2,8 @@
 actions, SARA problem-solving cases and forum health.
 
 Fora events carry counts and codes: never member names, minutes, the wording of a concern or a
-survey answer. Members appear only by their pseudonymous id.
+survey answer. Members appear only by their pseudonymous id; survey results only as counts of
+cells holding at least the minimum cell size of responses.
 """
 
 from __future__ import annotations
@@ -252,3 +253,67 @@ class ForumHealthChanged(EventModel):
     concerns_raised: int = Field(ge=0)
     concerns_on_agenda: int = Field(ge=0)
     computed_at: datetime
+
+
+SurveyItem = Literal[
+    "feel_safe_after_dark",
+    "trust_police",
+    "advise_report_domestic_violence",
+    "advise_report_theft",
+    "advise_report_assault",
+    "heard_of_council",
+]
+SurveyBreakdown = Literal["area", "gender"]
+
+
+class SurveyItemCount(EventModel):
+    """How many in a cell answered an item, and how many gave a positive answer (e.g. feel
+    very or fairly safe, would advise reporting)."""
+
+    item: SurveyItem
+    answered: int = Field(ge=0)
+    positive: int | None = Field(
+        default=None, ge=0, description="None when fewer than the minimum cell size answered"
+    )
+
+
+class SurveyCell(EventModel):
+    """One cell of a results table. A suppressed cell carries no counts at all."""
+
+    area_id: str | None = Field(default=None, max_length=32, description="Set when by area")
+    gender: Literal["female", "male", "unknown"] | None = Field(
+        default=None, description="Set when by gender"
+    )
+    suppressed: bool
+    responses: int | None = Field(default=None, ge=0)
+    items: list[SurveyItemCount] = Field(default_factory=list, max_length=8)
+
+    @model_validator(mode="after")
+    def _suppressed_cells_say_nothing(self) -> SurveyCell:
+        if self.suppressed and (self.responses is not None or self.items):
+            raise ValueError("a suppressed cell carries no counts")
+        return self
+
+
+class SurveyTable(EventModel):
+    by: list[SurveyBreakdown] = Field(max_length=2, description="[] is the whole wave")
+    cells: list[SurveyCell] = Field(max_length=2000)
+
+
+class SurveyResultsPublished(EventModel):
+    """A perception survey wave's results, as the fora service publishes them: the overall
+    figure and tables by area, by gender and by area and gender, each with cells under
+    `min_cell_size` responses (and their complements) suppressed. Published again, whole, when
+    late responses change them; the latest publication of a wave replaces earlier ones."""
+
+    event_type = "survey.results_published"
+
+    wave_id: UUID
+    forum_id: UUID | None = None
+    area_id: str = Field(max_length=32, description="The area the wave covers")
+    opens_on: date
+    closes_on: date
+    min_cell_size: int = Field(ge=1)
+    responses: int = Field(ge=0, description="All responses of the wave (its overall cell)")
+    tables: list[SurveyTable] = Field(max_length=4)
+    published_at: datetime

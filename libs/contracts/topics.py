@@ -54,7 +54,7 @@ COMPLAINTS_STATUS = Topic(
 
 FORA_ACTIVITY = Topic(
     name="jisr.fora.activity.v1",
-    key="forum_id",
+    key="forum_id (a survey wave run without a forum: the wave's area)",
     producer="fora",
     consumers=("analytics",),
     event_types=(
@@ -68,9 +68,10 @@ FORA_ACTIVITY = Topic(
         "sara_case.stage_changed",
         "sara_case.assessed",
         "forum.health_changed",
+        "survey.results_published",
     ),
     description="Community-policing fora: registration, members, meetings, concerns, actions, "
-    "SARA cases and forum health (codes and counts only).",
+    "SARA cases, forum health and perception survey results (codes and counts only).",
 )
 
 INCIDENTS_RECORDED = Topic(
