@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from jisr.commands import analytics, bench, contracts, deploy, ledger, operations, stack, token
+from jisr.commands import (
+    analytics,
+    bench,
+    contracts,
+    deploy,
+    keys,
+    ledger,
+    operations,
+    stack,
+    token,
+)
 
 app = typer.Typer(help="jisr: community-policing platform.", no_args_is_help=True)
 app.command()(stack.up)
@@ -18,6 +28,7 @@ app.add_typer(operations.dlq_app, name="dlq")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(deploy.app, name="deploy")
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

@@ -7,6 +7,11 @@ binding the ciphertext to its subject and field (so a ciphertext copied to anoth
 decrypt). Erasing a subject drops its wrapped key: the ciphertext becomes unreadable everywhere,
 backups included, while the case records that refer to the subject by id stay intact.
 
+Master keys rotate without re-encrypting any field: the vault takes the current master key and
+any previous ones; each wrapped key records the id (a fingerprint) of the master key that
+wrapped it, new keys are wrapped with the current one, and `rewrap` moves the remaining keys
+over in batches. Once none is left under a previous key, that key can be retired.
+
 Every read goes through `unseal`, which writes an audit row (who, when, in which role, which
 fields, why) in the caller's transaction: a read that is not audited does not commit either.
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from uuid import UUID
@@ -57,6 +63,7 @@ from libs.chassis.auth import Principal
 KEY_BYTES = 32
 NONCE_BYTES = 12  # AES-GCM's standard nonce; random per encryption
 FIELD_MAX = 64
+KEY_ID_CHARS = 16
 PURPOSE_MAX = 200
 
 
@@ -67,6 +74,8 @@ def personal_data_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
         metadata,
         Column("subject_id", Uuid, primary_key=True),
         Column("wrapped_key", LargeBinary, nullable=True),  # NULL once erased
+        # Which master key wrapped it (its fingerprint), so rotation knows what is left to move.
+        Column("master_key_id", String(KEY_ID_CHARS), nullable=True, index=True),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("erased_at", DateTime(timezone=True), nullable=True),
     )
@@ -114,6 +123,17 @@ def _decode_master_key(key_b64: str) -> bytes:
     return key
 
 
+def master_key_id(key: bytes) -> str:
+    """A fingerprint naming a master key in the database without revealing it."""
+    return hashlib.sha256(b"jisr-personal-data-master-key\x00" + key).hexdigest()[:KEY_ID_CHARS]
+
+
+def _previous(previous_keys_b64: str | Sequence[str]) -> list[str]:
+    if isinstance(previous_keys_b64, str):  # the setting: comma-separated
+        return [k.strip() for k in previous_keys_b64.split(",") if k.strip()]
+    return list(previous_keys_b64)
+
+
 def _encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
@@ -134,8 +154,14 @@ def _field_aad(subject_id: UUID, field: str) -> bytes:
 class PersonalDataVault:
     """Seal, unseal (audited) and erase one subject's personal data, in the caller's session."""
 
-    def __init__(self, key_b64: str) -> None:
+    def __init__(self, key_b64: str, previous_keys_b64: str | Sequence[str] = ()) -> None:
+        """`key_b64` wraps new keys; `previous_keys_b64` (during a rotation) still unwrap."""
         self._master = _decode_master_key(key_b64)
+        self.key_id = master_key_id(self._master)
+        self._masters = {self.key_id: self._master}
+        for previous in _previous(previous_keys_b64):
+            key = _decode_master_key(previous)
+            self._masters.setdefault(master_key_id(key), key)
 
     async def seal(
         self, session: AsyncSession, subject_id: UUID, data: Mapping[str, str | None]
@@ -174,7 +200,9 @@ class PersonalDataVault:
             raise ValueError("purpose is required to read personal data")
         row = (
             await session.execute(
-                select(_subject_keys.c.wrapped_key).where(_subject_keys.c.subject_id == subject_id)
+                select(_subject_keys.c.wrapped_key, _subject_keys.c.master_key_id).where(
+                    _subject_keys.c.subject_id == subject_id
+                )
             )
         ).first()
         if row is None:
@@ -197,7 +225,7 @@ class PersonalDataVault:
         )
         if row.wrapped_key is None:
             return None  # erased: the attempt is audited, nothing is readable
-        key = self._unwrap(subject_id, row.wrapped_key)
+        key = self._unwrap(subject_id, row.wrapped_key, row.master_key_id)
         return {
             field: (
                 _decrypt(key, stored[field], _field_aad(subject_id, field)).decode()
@@ -224,7 +252,11 @@ class PersonalDataVault:
         """The subject's data key, created on first use."""
         row = (
             await session.execute(
-                select(_subject_keys.c.wrapped_key, _subject_keys.c.erased_at)
+                select(
+                    _subject_keys.c.wrapped_key,
+                    _subject_keys.c.master_key_id,
+                    _subject_keys.c.erased_at,
+                )
                 .where(_subject_keys.c.subject_id == subject_id)
                 .with_for_update()
             )
@@ -232,18 +264,65 @@ class PersonalDataVault:
         if row is not None:
             if row.erased_at is not None:
                 raise SubjectErased(f"personal data of subject {subject_id} was erased")
-            return self._unwrap(subject_id, row.wrapped_key)
+            return self._unwrap(subject_id, row.wrapped_key, row.master_key_id)
         key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
         await session.execute(
             insert(_subject_keys).values(
-                subject_id=subject_id, wrapped_key=_encrypt(self._master, key, _key_aad(subject_id))
+                subject_id=subject_id,
+                wrapped_key=_encrypt(self._master, key, _key_aad(subject_id)),
+                master_key_id=self.key_id,
             )
         )
         return key
 
-    def _unwrap(self, subject_id: UUID, wrapped: bytes) -> bytes:
+    def _unwrap(self, subject_id: UUID, wrapped: bytes, key_id: str | None) -> bytes:
+        master = self._masters.get(key_id) if key_id else self._master
+        if master is None:
+            raise ValueError(
+                f"the data key of subject {subject_id} is wrapped with master key {key_id}, "
+                "which is neither the current nor a previous personal-data key"
+            )
         try:
-            return _decrypt(self._master, wrapped, _key_aad(subject_id))
+            return _decrypt(master, wrapped, _key_aad(subject_id))
         except InvalidTag as exc:
             # Wrong master key, or a key row moved to another subject: never guess.
             raise ValueError(f"cannot unwrap the data key of subject {subject_id}") from exc
+
+    async def rewrap(self, session: AsyncSession, batch: int = 500) -> int:
+        """Re-wrap up to `batch` data keys still under a previous master key with the current
+        one; returns how many. Rows are locked and skipped if locked, so replicas may run it
+        at once; repeat until it returns 0."""
+        rows = (
+            await session.execute(
+                select(
+                    _subject_keys.c.subject_id,
+                    _subject_keys.c.wrapped_key,
+                    _subject_keys.c.master_key_id,
+                )
+                .where(_subject_keys.c.wrapped_key.is_not(None))
+                .where(_subject_keys.c.master_key_id.is_distinct_from(self.key_id))
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for row in rows:
+            key = self._unwrap(row.subject_id, row.wrapped_key, row.master_key_id)
+            await session.execute(
+                update(_subject_keys)
+                .where(_subject_keys.c.subject_id == row.subject_id)
+                .values(
+                    wrapped_key=_encrypt(self._master, key, _key_aad(row.subject_id)),
+                    master_key_id=self.key_id,
+                )
+            )
+        return len(rows)
+
+
+async def keys_by_master(session: AsyncSession) -> dict[str, int]:
+    """How many live (not erased) data keys each master key id wraps."""
+    rows = await session.execute(
+        select(_subject_keys.c.master_key_id, func.count())
+        .where(_subject_keys.c.wrapped_key.is_not(None))
+        .group_by(_subject_keys.c.master_key_id)
+    )
+    return {key_id or "unknown": n for key_id, n in rows.tuples()}

@@ -23,6 +23,9 @@ DEV_JWT_SECRET = "jisr-local-development-only-not-a-secret-0123456789"
 # Development-only key for personal data at rest (base64 of 32 bytes). Production sets
 # JISR_PERSONAL_DATA_KEY from a secret store; see deploy/README.md for rotation.
 DEV_PERSONAL_DATA_KEY = "amlzci1sb2NhbC1kZXZlbG9wbWVudC1vbmx5LWtleTE="
+# Development-only key of the officers' pseudonyms (HMAC). Kept apart from the personal-data key
+# so that rotating that key does not change every officer's pseudonym in past events.
+DEV_PSEUDONYM_KEY = "jisr-local-development-only-pseudonym-key"
 
 
 class Settings(BaseSettings):
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
 
     # Personal data and the complaints ledger
     personal_data_key: str = DEV_PERSONAL_DATA_KEY
+    # During a rotation: the retired keys, comma-separated, until `jisr keys rewrap` has moved
+    # every data key to the current one.
+    personal_data_previous_keys: str = ""
+    pseudonym_key: str = DEV_PSEUDONYM_KEY
     ledger_signing_key: str | None = None  # Ed25519 private key, PEM; None: a dev key
 
     # Other services' public HTTP APIs (queries only; commands travel as events)

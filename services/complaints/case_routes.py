@@ -11,11 +11,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy import select, update
 
 from libs.chassis.auth import Principal, Role, require_roles
-from libs.chassis.personal_data import PersonalDataVault
 from libs.chassis.service import Runtime, runtime
 
 from . import access
-from .casework import case_allegations
+from .casework import case_allegations, vault
 from .clocks import add_span
 from .config import ComplaintsConfig
 from .domain import DomainError
@@ -96,7 +95,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
             actors = await access.actors(session, principal, row)
             try:
                 entry = await apply_transition(
-                    session, complaint_id, body, actors, rt.settings.personal_data_key
+                    session, complaint_id, body, actors, rt.settings.pseudonym_key
                 )
             except DomainError as exc:
                 raise http_error(exc) from exc
@@ -119,7 +118,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
     ) -> dict:
         async with rt.sessions() as session, session.begin():
             await access.load_visible(session, principal, complaint_id)
-            data = await PersonalDataVault(rt.settings.personal_data_key).unseal(
+            data = await vault(rt.settings).unseal(
                 session, complaint_id, principal=principal, purpose=purpose
             )
         if data is None:
@@ -168,7 +167,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
             ends = add_span(row.closed_at, config.pack.retention, config.pack)
             if now < ends:
                 raise HTTPException(409, f"the retention period runs until {ends.isoformat()}")
-            await PersonalDataVault(rt.settings.personal_data_key).erase(session, complaint_id)
+            await vault(rt.settings).erase(session, complaint_id)
             await session.execute(
                 update(complaints)
                 .where(complaints.c.complaint_id == complaint_id)

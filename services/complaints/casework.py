@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from libs.chassis.outbox import stage
+from libs.chassis.personal_data import PersonalDataVault
+from libs.chassis.settings import Settings
 from libs.chassis.telemetry import current_traceparent
 from libs.contracts.base import EventModel
 from libs.contracts.complaints import AllegationFinding, ComplaintStatusChanged
@@ -77,9 +79,15 @@ async def pin_matches(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def officer_pseudonym(personal_data_key: str, service_number: str) -> str:
+def vault(settings: Settings) -> PersonalDataVault:
+    """The complainants' vault: the current personal-data key, and the retired ones while a
+    rotation is under way."""
+    return PersonalDataVault(settings.personal_data_key, settings.personal_data_previous_keys)
+
+
+def officer_pseudonym(pseudonym_key: str, service_number: str) -> str:
     """A keyed hash of an officer's service number: stable, unlinkable without the key."""
-    key = hashlib.sha256(b"jisr-officer-pseudonym\x00" + personal_data_key.encode()).digest()
+    key = hashlib.sha256(b"jisr-officer-pseudonym\x00" + pseudonym_key.encode()).digest()
     normalised = service_number.strip().upper().encode()
     return hmac.new(key, normalised, hashlib.sha256).hexdigest()[:32]
 

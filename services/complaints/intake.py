@@ -159,7 +159,7 @@ async def file_complaint(
     governorate: str,
     language: str,
     vault: PersonalDataVault,
-    personal_data_key: str,
+    pseudonym_key: str,
     now: datetime,
 ) -> dict:
     """Store the case, its allegations and sealed personal data; publish received.
@@ -202,7 +202,7 @@ async def file_complaint(
             "station_id": a.station_id or (body.station_id if a.against == "officer" else None),
             "unit_code": a.unit_code,
             "officer_pseudonym": (
-                officer_pseudonym(personal_data_key, a.officer_service_number)
+                officer_pseudonym(pseudonym_key, a.officer_service_number)
                 if a.officer_service_number
                 else None
             ),

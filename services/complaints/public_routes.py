@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from libs.chassis import rate_limit
 from libs.chassis.auth import Principal, current_principal
-from libs.chassis.personal_data import PersonalDataVault
 from libs.chassis.service import Runtime, runtime
 from libs.reference import load_reference
 
 from . import checkpoints, ledger
 from .access import load_visible
-from .casework import ledger_of, normalise_reference, pin_matches, status_history
+from .casework import ledger_of, normalise_reference, pin_matches, status_history, vault
 from .clocks import next_deadline
 from .config import ComplaintsConfig
 from .domain import COMPLAINANT, DomainError, clock_text, language_from, status_text
@@ -71,8 +70,8 @@ def build(config: ComplaintsConfig) -> APIRouter:
                 intake_station=counter,
                 governorate=governorate,
                 language=language,
-                vault=PersonalDataVault(rt.settings.personal_data_key),
-                personal_data_key=rt.settings.personal_data_key,
+                vault=vault(rt.settings),
+                pseudonym_key=rt.settings.pseudonym_key,
                 now=now,
             )
         filed |= {"status": "received", "status_text": status_text("received", language)}
@@ -168,7 +167,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
                     row.complaint_id,
                     {"to": "review_requested"},
                     frozenset({COMPLAINANT}),
-                    rt.settings.personal_data_key,
+                    rt.settings.pseudonym_key,
                 )
             except DomainError as exc:
                 raise http_error(exc) from exc

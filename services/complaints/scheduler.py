@@ -16,10 +16,10 @@ import asyncpg
 
 from libs.chassis import rate_limit
 from libs.chassis.db import asyncpg_dsn
-from libs.chassis.personal_data import PersonalDataVault
 from libs.chassis.service import Runtime
 
 from . import ledger
+from .casework import vault
 from .checkpoints import sign_if_changed
 from .config import ComplaintsConfig
 from .deadlines import emit_due
@@ -34,7 +34,7 @@ class Scheduler:
     def __init__(self, rt: Runtime, config: ComplaintsConfig) -> None:
         self.rt = rt
         self.config = config
-        self.vault = PersonalDataVault(rt.settings.personal_data_key)
+        self.vault = vault(rt.settings)
         self.key = ledger.signing_key(rt.settings.ledger_signing_key)
         self.last_checkpoint = 0.0
         self.last_purge = 0.0

@@ -51,7 +51,7 @@ async def apply_transition(
     complaint_id: UUID,
     body: TransitionIn | dict,
     actors: frozenset[str],
-    personal_data_key: str,
+    pseudonym_key: str,
 ) -> ComplaintStatusChanged:
     """Check and apply one transition in the caller's transaction (the complaint row locked)."""
     body = body if isinstance(body, TransitionIn) else TransitionIn.model_validate(body)
@@ -66,7 +66,7 @@ async def apply_transition(
         investigator = Investigator(
             body.investigator.investigator_id,
             body.investigator.unit_code,
-            officer_pseudonym(personal_data_key, body.investigator.officer_service_number)
+            officer_pseudonym(pseudonym_key, body.investigator.officer_service_number)
             if body.investigator.officer_service_number
             else None,
         )

@@ -1,0 +1,12 @@
+"""The members' personal-data vault, built from settings in one place (routes and the
+`jisr keys` command use it)."""
+
+from __future__ import annotations
+
+from libs.chassis.personal_data import PersonalDataVault
+from libs.chassis.settings import Settings
+
+
+def members_vault(settings: Settings) -> PersonalDataVault:
+    """The current personal-data key, and the retired ones while a rotation is under way."""
+    return PersonalDataVault(settings.personal_data_key, settings.personal_data_previous_keys)
