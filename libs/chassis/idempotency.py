@@ -3,21 +3,32 @@
 The key row is inserted in the same transaction as the work. A concurrent retry with the same
 key blocks on the primary key until the first commits, then finds the stored response; if the
 first rolled back, the retry does the work itself.
+
+Keys are kept for RETENTION (a station retries within minutes or, after an outage, days) and
+then swept, so stored responses do not pile up for ever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+RETENTION = timedelta(days=14)
+SWEEP_EVERY_SECONDS = 3600.0
+SWEEP_BATCH = 5000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,3 +85,29 @@ async def remember(
         ),
         {"s": scope, "k": key, "c": status_code, "r": json.dumps(body, default=str)},
     )
+
+
+async def delete_expired(session: AsyncSession, retention: timedelta = RETENTION) -> int:
+    """Delete up to SWEEP_BATCH keys older than `retention`; returns how many."""
+    result = await session.execute(
+        text(
+            "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY("
+            " SELECT ctid FROM idempotency_keys"
+            " WHERE created_at < now() - make_interval(secs => :secs) LIMIT :n))"
+        ),
+        {"secs": retention.total_seconds(), "n": SWEEP_BATCH},
+    )
+    return result.rowcount
+
+
+async def sweep_forever(sessions: async_sessionmaker) -> None:
+    """Every service runs this; replicas sweeping at once only delete the same rows once."""
+    while True:
+        try:
+            while True:  # in batches, so no sweep holds a long transaction
+                async with sessions() as session, session.begin():
+                    if await delete_expired(session) < SWEEP_BATCH:
+                        break
+        except Exception as exc:  # the database may be away; the next sweep tries again
+            log.warning("idempotency key sweep failed", extra={"error": f"{exc!r}"[:300]})
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)

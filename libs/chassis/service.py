@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from libs.contracts.asyncapi import asyncapi_document
 from libs.contracts.envelope import Envelope
 
+from . import idempotency
 from .consumer import ConsumerSpec, EventConsumer
 from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
@@ -156,6 +157,9 @@ def create_app(
         rt.tasks = [
             asyncio.create_task(_start_kafka(rt), name=f"{defn.name}-broker"),
             asyncio.create_task(_run_relay(rt), name=f"{defn.name}-relay"),
+            asyncio.create_task(
+                idempotency.sweep_forever(rt.sessions), name=f"{defn.name}-idempotency-sweep"
+            ),
             *(
                 asyncio.create_task(job(rt), name=f"{defn.name}-{job.__name__}")
                 for job in defn.background
