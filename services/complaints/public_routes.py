@@ -7,16 +7,24 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from libs.chassis import rate_limit
+from libs.chassis import idempotency, rate_limit
 from libs.chassis.auth import Principal, current_principal
 from libs.chassis.service import Runtime, runtime
 from libs.reference import load_reference
 
 from . import checkpoints, ledger
 from .access import load_visible
-from .casework import ledger_of, normalise_reference, pin_matches, status_history, vault
+from .casework import (
+    hash_pin,
+    ledger_of,
+    new_pin,
+    normalise_reference,
+    pin_matches,
+    status_history,
+    vault,
+)
 from .clocks import next_deadline
 from .config import ComplaintsConfig
 from .domain import COMPLAINANT, DomainError, clock_text, language_from, status_text
@@ -39,6 +47,18 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def reissue_pin(session, stored: dict) -> str:
+    """A retried filing (the first answer may never have arrived) gets the same complaint
+    and a fresh PIN; the earlier PIN stops working."""
+    pin = new_pin()
+    await session.execute(
+        update(complaints)
+        .where(complaints.c.complaint_id == UUID(stored["complaint_id"]))
+        .values(pin_hash=await hash_pin(pin))
+    )
+    return pin
+
+
 def build(config: ComplaintsConfig) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["complaints: public"])
 
@@ -52,6 +72,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
         body: ComplaintIn,
         principal: Principal | None = Depends(optional_principal),
         accept_language: str | None = Header(None),
+        idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
         rt: Runtime = Depends(runtime),
     ) -> JSONResponse:
         await rate_limit.hit(rt.sessions, config.intake_limit, client_address(request))
@@ -62,7 +83,15 @@ def build(config: ComplaintsConfig) -> APIRouter:
             raise http_error(exc) from exc
         language = body.language or language_from(accept_language)
         now = datetime.now(UTC)
+        scope = f"intake:{principal.subject if principal else 'public'}"
+        request_hash = idempotency.fingerprint("POST", "/v1/complaints", await request.body())
         async with rt.sessions() as session, session.begin():
+            if idempotency_key:
+                stored = await idempotency.claim(session, scope, idempotency_key, request_hash)
+                if stored is not None:
+                    replayed = stored.body | {"pin": await reissue_pin(session, stored.body)}
+                    headers = {"Cache-Control": "no-store", "Idempotent-Replayed": "true"}
+                    return JSONResponse(replayed, stored.status_code, headers)
             filed = await file_complaint(
                 session,
                 body,
@@ -74,7 +103,10 @@ def build(config: ComplaintsConfig) -> APIRouter:
                 pseudonym_key=rt.settings.pseudonym_key,
                 now=now,
             )
-        filed |= {"status": "received", "status_text": status_text("received", language)}
+            filed |= {"status": "received", "status_text": status_text("received", language)}
+            if idempotency_key:  # the PIN is never stored in clear: a replay gets a new one
+                kept = {k: v for k, v in filed.items() if k != "pin"}
+                await idempotency.remember(session, scope, idempotency_key, 201, kept)
         return JSONResponse(filed, 201, {"Cache-Control": "no-store"})
 
     async def tracked(rt: Runtime, reference: str, pin: str | None):
