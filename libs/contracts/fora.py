@@ -301,10 +301,12 @@ class SurveyTable(EventModel):
 
 
 class SurveyResultsPublished(EventModel):
-    """A perception survey wave's results, as the fora service publishes them: the overall
-    figure and tables by area, by gender and by area and gender, each with cells under
-    `min_cell_size` responses (and their complements) suppressed. Published again, whole, when
-    late responses change them; the latest publication of a wave replaces earlier ones."""
+    """A perception survey wave's results, as the fora service publishes them: the table by
+    area and gender, cells under `min_cell_size` responses (and a complement) suppressed.
+    No margin (overall, by area, by gender) is published with it, since a margin minus the
+    visible cells would give a hidden cell away: readers add visible cells up. Published
+    again, whole, when late responses change them; the latest publication of a wave replaces
+    earlier ones."""
 
     event_type = "survey.results_published"
 

@@ -12,8 +12,15 @@ from libs.contracts.envelope import new_envelope
 SERVICE = "fora"
 
 
+def record_key(event: EventModel) -> str:
+    """The forum, so a forum's events stay in order; a survey wave run without a forum has
+    none, and is keyed by the wave's area instead (as the topic registry says)."""
+    forum_id = getattr(event, "forum_id", None)
+    return str(forum_id) if forum_id is not None else event.area_id  # type: ignore[attr-defined]
+
+
 async def publish(session: AsyncSession, *events: EventModel) -> None:
-    """Stage events; each is keyed by its forum so a forum's events stay in order."""
+    """Stage events, each keyed (and its CloudEvents subject set) by `record_key`."""
     traceparent = current_traceparent()
     await stage(
         session,
@@ -23,10 +30,10 @@ async def publish(session: AsyncSession, *events: EventModel) -> None:
                 new_envelope(
                     event,
                     source=f"jisr/{SERVICE}",
-                    subject=str(event.forum_id),  # type: ignore[attr-defined]
+                    subject=record_key(event),
                     traceparent=traceparent,
                 ),
-                str(event.forum_id),  # type: ignore[attr-defined]
+                record_key(event),
             )
             for event in events
         ],

@@ -198,6 +198,7 @@ survey_waves = Table(
     Column("items", ARRAY(String(64)), nullable=False),
     Column("opens_on", Date, nullable=False),
     Column("closes_on", Date, nullable=False),
+    Column("published_at", DateTime(timezone=True)),  # the latest survey.results_published
 )
 
 # Anonymous: no respondent, no timestamp, nothing but what results are counted by.

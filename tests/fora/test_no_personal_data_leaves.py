@@ -48,6 +48,8 @@ async def test_names_and_answers_stay_out_of_kafka_and_logs(platform, caplog):
         response = {"area_id": "AM-01-S1", "gender": "female", "answers": answers}
         for _ in range(6):
             await api.post(f"/v1/surveys/{wave}/responses", response)
+        published = await api.post(f"/v1/surveys/{wave}/publish", expect=200)
+        assert published["responses"] == 6  # the results went out, as counts
         read = await api.get(f"/v1/fora/{forum}/members/{farah}/personal-data", purpose="call")
         assert read["name"] == "Canary Farah Nimer"  # it is there, and only behind the vault
         events = await fora_events(platform)
@@ -61,6 +63,7 @@ async def test_names_and_answers_stay_out_of_kafka_and_logs(platform, caplog):
     kafka = b"\n".join(published).decode()
     logs = "\n".join(_record_text(r) for r in caplog.records)
     assert "service started" in logs and "jisr.member.joined.v1" in kafka  # real lines scanned
+    assert "jisr.survey.results_published.v1" in kafka
     for secret in [*NAMES, PHONE, MINUTES, "Farah", "Harassment at the bus stop"]:
         assert secret not in kafka, f"{secret!r} reached Kafka"
         assert secret not in logs, f"{secret!r} reached the logs"

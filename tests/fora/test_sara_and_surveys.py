@@ -150,6 +150,39 @@ def test_small_waves_and_sparse_items_are_suppressed():
     assert items[0]["answered"] == 5 and items[1]["suppressed"] is True
 
 
+def test_published_counts_hide_exactly_what_results_hide():
+    items = ["feel_safe_after_dark", "trust_police"]
+    rows = (
+        _responses("AM-01-S1", "female", None, 6)
+        + _responses("AM-01-S1", None, None, 2, safe=False)
+        + _responses("AM-01-S2", "male", None, 9, safe=False)
+        + [surveys.Response("AM-01-S2", "female", None, {"trust_police": "quite_a_lot"})] * 5
+    )
+    tables = surveys.published_tables(rows, items)
+    assert [t.by for t in tables] == [("area", "gender")]  # no margin to subtract from
+    for by in [("area",), ("gender",), ("area", "gender")]:
+        [table] = surveys.published_tables(rows, items, tables=[by])
+        shown = surveys.results(rows, items, table.by)["cells"]
+        assert [c["suppressed"] for c in shown] == [c.responses is None for c in table.cells]
+        for cell, result in zip(table.cells, shown, strict=True):
+            assert dict(cell.key) == {k: result[k] for k in table.by}
+            if cell.responses is None:
+                assert cell.items == ()
+                continue
+            for count, item in zip(cell.items, result["items"], strict=True):
+                assert (count.positive is None) == item["suppressed"]
+    [table] = surveys.published_tables(rows, items, tables=[("gender",)])
+    by_gender = {c.key["gender"]: c for c in table.cells}
+    # "unknown" (2) would be 22 - 11 - 9 if hidden alone: the smallest other (male, 9) goes too
+    assert by_gender["unknown"].responses is None and by_gender["male"].responses is None
+    female = by_gender["female"]
+    assert female.responses == 11
+    assert female.items == (
+        surveys.ItemCount("feel_safe_after_dark", 6, 6),  # 5 of the 11 skipped it
+        surveys.ItemCount("trust_police", 11, 5),  # "none_at_all" 6 times, "quite_a_lot" 5
+    )
+
+
 def test_answers_are_checked():
     with pytest.raises(surveys.AnswerError, match="answers.trust_police"):
         surveys.check_answers(["trust_police"], {"trust_police": "maybe"})

@@ -5,7 +5,7 @@ are published per cell (a combination of the chosen breakdowns) only when the ce
 MIN_CELL responses; an item inside a published cell likewise needs MIN_CELL answers. Because
 the overall total is published too, a table with exactly one hidden cell would give it away by
 subtraction, so the smallest published cell of that table is hidden with it (complementary
-suppression).
+suppression). The same cells are published as counts in `survey.results_published`.
 """
 
 from __future__ import annotations
@@ -105,6 +105,10 @@ def _cell_key(response: Response, by: Sequence[str]) -> tuple:
     return tuple(getattr(response, dim) or "unknown" for dim in by)
 
 
+def _answers(responses: Sequence[Response], code: str) -> list[str]:
+    return [r.answers[code] for r in responses if code in r.answers]
+
+
 def _item_result(item: Item, answers: Sequence[str], lang: str) -> dict[str, Any]:
     label = item.en if lang == "en" else item.ar
     n = len(answers)
@@ -121,19 +125,41 @@ def _item_result(item: Item, answers: Sequence[str], lang: str) -> dict[str, Any
     }
 
 
-def _cell(key: dict, responses: Sequence[Response], items: Sequence[str], lang: str) -> dict:
-    if len(responses) < MIN_CELL:
+def _check_breakdowns(by: Sequence[str]) -> None:
+    unknown = [dim for dim in by if dim not in BREAKDOWNS]
+    if unknown:
+        raise AnswerError("by", f"unknown breakdown {unknown}; choose from {list(BREAKDOWNS)}")
+
+
+def table_cells(
+    responses: Sequence[Response], by: Sequence[str]
+) -> list[tuple[dict[str, str], list[Response] | None]]:
+    """The cells of one table, sorted: each cell's breakdown values (e.g. {"gender": "male"})
+    and its responses, or None when the cell is suppressed — under MIN_CELL responses, or the
+    complement hidden with a table's only small cell. `by=()` is the single overall cell, which
+    exists even when the wave has no responses."""
+    groups: dict[tuple, list[Response]] = {(): []} if not by else {}
+    for response in responses:
+        groups.setdefault(_cell_key(response, by), []).append(response)
+    hidden = {key for key, rows in groups.items() if len(rows) < MIN_CELL}
+    if len(hidden) == 1 and len(groups) > 1:
+        # One hidden cell would be the total minus the others: hide the next smallest too.
+        visible = [key for key in groups if key not in hidden]
+        hidden.add(min(visible, key=lambda key: (len(groups[key]), key)))
+    return [
+        (dict(zip(by, key, strict=True)), None if key in hidden else groups[key])
+        for key in sorted(groups)
+    ]
+
+
+def _cell(key: dict, rows: Sequence[Response] | None, items: Sequence[str], lang: str) -> dict:
+    if rows is None:
         return {**key, "suppressed": True}
     return {
         **key,
         "suppressed": False,
-        "responses": len(responses),
-        "items": [
-            _item_result(
-                ITEMS[code], [r.answers[code] for r in responses if code in r.answers], lang
-            )
-            for code in items
-        ],
+        "responses": len(rows),
+        "items": [_item_result(ITEMS[code], _answers(rows, code), lang) for code in items],
     }
 
 
@@ -144,27 +170,69 @@ def results(
     lang: str = "en",
 ) -> dict[str, Any]:
     """The overall result and, if `by` names breakdowns, one cell per combination."""
-    unknown = [dim for dim in by if dim not in BREAKDOWNS]
-    if unknown:
-        raise AnswerError("by", f"unknown breakdown {unknown}; choose from {list(BREAKDOWNS)}")
+    _check_breakdowns(by)
     responses = list(responses)
-    groups: dict[tuple, list[Response]] = {}
-    for response in responses:
-        groups.setdefault(_cell_key(response, by), []).append(response)
-    hidden = {key for key, rows in groups.items() if len(rows) < MIN_CELL}
-    if len(hidden) == 1 and len(groups) > 1:
-        # One hidden cell would be the total minus the others: hide the next smallest too.
-        visible = [key for key in groups if key not in hidden]
-        hidden.add(min(visible, key=lambda key: (len(groups[key]), key)))
-    cells = [
-        {**dict(zip(by, key, strict=True)), "suppressed": True}
-        if key in hidden
-        else _cell(dict(zip(by, key, strict=True)), groups[key], items, lang)
-        for key in sorted(groups)
-    ]
+    [(_, overall)] = table_cells(responses, ())
+    cells = [_cell(key, rows, items, lang) for key, rows in table_cells(responses, by)]
     return {
         "min_cell_size": MIN_CELL,
-        "overall": _cell({}, responses, items, lang),
+        "overall": _cell({}, overall, items, lang),
         "by": list(by),
         "cells": cells if by else [],
     }
+
+
+# --- the published tables: counts, for the survey.results_published event -----------------
+
+#: The one table a wave's results are published as: by area and gender. No margin (overall, by
+#: area, by gender) goes with it: a margin minus the visible cells of its row would give a
+#: hidden cell away. Readers add visible cells up and say how many were hidden.
+PUBLISHED_TABLES: tuple[tuple[str, ...], ...] = (("area", "gender"),)
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    item: str
+    answered: int
+    positive: int | None  # None when under MIN_CELL answered
+
+
+@dataclass(frozen=True)
+class CountCell:
+    key: Mapping[str, str]  # breakdown -> value, e.g. {"area": "AM-01-S1", "gender": "unknown"}
+    responses: int | None  # None: suppressed, and then nothing else is said
+    items: tuple[ItemCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountTable:
+    by: tuple[str, ...]
+    cells: tuple[CountCell, ...]
+
+
+def _item_count(item: Item, answers: Sequence[str]) -> ItemCount:
+    positive = sum(a in item.positive for a in answers) if len(answers) >= MIN_CELL else None
+    return ItemCount(item.code, len(answers), positive)
+
+
+def _count_cell(key: dict, rows: Sequence[Response] | None, items: Sequence[str]) -> CountCell:
+    if rows is None:
+        return CountCell(key, None)
+    counts = tuple(_item_count(ITEMS[code], _answers(rows, code)) for code in items)
+    return CountCell(key, len(rows), counts)
+
+
+def published_tables(
+    responses: Iterable[Response],
+    items: Sequence[str],
+    tables: Sequence[tuple[str, ...]] = PUBLISHED_TABLES,
+) -> list[CountTable]:
+    """A wave's results as counts (not shares), suppressed exactly as `results` suppresses
+    them, so that a reader can add cells up across areas and waves."""
+    responses = list(responses)
+    return [
+        CountTable(
+            by, tuple(_count_cell(key, rows, items) for key, rows in table_cells(responses, by))
+        )
+        for by in tables
+    ]

@@ -1,26 +1,35 @@
-"""Perception survey waves: anonymous responses in, results with small cells suppressed out."""
+"""Perception survey waves: anonymous responses in, results with small cells suppressed out,
+and published (as counts) in `survey.results_published`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from libs.chassis import idempotency
 from libs.chassis.auth import Principal
 from libs.chassis.service import Runtime, runtime
-from libs.contracts.fora import AgeBand, Gender
+from libs.contracts.fora import (
+    AgeBand,
+    Gender,
+    SurveyCell,
+    SurveyItemCount,
+    SurveyResultsPublished,
+    SurveyTable,
+)
 from libs.reference import load_reference
 
 from ..access import check_forum_and_area, load_forum, readers, writers
 from ..domain import surveys
 from ..domain.areas import contains
+from ..events import publish
 from ..tables import survey_responses, survey_waves
 from ..writes import RuleError, run_write
 
@@ -64,6 +73,8 @@ async def create_wave(
         unknown = [i for i in body.items if i not in surveys.ITEMS]
         if unknown:
             raise RuleError("items", f"unknown items {unknown}; standard: {list(surveys.ITEMS)}")
+        if len(set(body.items)) < len(body.items):
+            raise RuleError("items", "an item may appear only once")
         if body.closes_on < body.opens_on:
             raise RuleError("closes_on", "must not be before opens_on")
         row = {"wave_id": uuid7(), **body.model_dump()}
@@ -73,10 +84,9 @@ async def create_wave(
     return await run_write(request, rt, principal, idempotency_key, work)
 
 
-async def _wave(session: AsyncSession, wave_id: UUID):
-    wave = (
-        await session.execute(select(survey_waves).where(survey_waves.c.wave_id == wave_id))
-    ).one_or_none()
+async def _wave(session: AsyncSession, wave_id: UUID, *, lock: bool = False):
+    query = select(survey_waves).where(survey_waves.c.wave_id == wave_id)
+    wave = (await session.execute(query.with_for_update() if lock else query)).one_or_none()
     if wave is None:
         raise HTTPException(404, f"no survey wave {wave_id}")
     return wave
@@ -109,14 +119,18 @@ async def add_response(
     return await run_write(request, rt, principal, idempotency_key, work)
 
 
+async def _responses(session: AsyncSession, wave_id: UUID) -> list[surveys.Response]:
+    rows = await session.execute(
+        select(survey_responses).where(survey_responses.c.wave_id == wave_id)
+    )
+    return [surveys.Response(r.area_id, r.gender, r.age_band, r.answers) for r in rows]
+
+
 async def wave_results(
     session: AsyncSession, wave_id: UUID, by: list[str], lang: Literal["en", "ar"]
 ) -> dict:
     wave = await _wave(session, wave_id)
-    rows = await session.execute(
-        select(survey_responses).where(survey_responses.c.wave_id == wave_id)
-    )
-    responses = [surveys.Response(r.area_id, r.gender, r.age_band, r.answers) for r in rows]
+    responses = await _responses(session, wave_id)
     try:
         result = surveys.results(responses, wave.items, by, lang)
     except surveys.AnswerError as exc:
@@ -135,3 +149,62 @@ async def get_results(
 ) -> dict:
     async with rt.sessions() as session:
         return await wave_results(session, wave_id, by, lang)
+
+
+def _table(table: surveys.CountTable) -> SurveyTable:
+    cells = [
+        SurveyCell(
+            area_id=cell.key.get("area"),
+            gender=cell.key.get("gender"),
+            suppressed=cell.responses is None,
+            responses=cell.responses,
+            items=[SurveyItemCount(**vars(count)) for count in cell.items],
+        )
+        for cell in table.cells
+    ]
+    return SurveyTable(by=list(table.by), cells=cells)
+
+
+def _results_event(
+    wave, responses: list[surveys.Response], published_at: datetime
+) -> SurveyResultsPublished:
+    return SurveyResultsPublished(
+        wave_id=wave.wave_id,
+        forum_id=wave.forum_id,
+        area_id=wave.area_id,
+        opens_on=wave.opens_on,
+        closes_on=wave.closes_on,
+        min_cell_size=surveys.MIN_CELL,
+        responses=len(responses),
+        tables=[_table(t) for t in surveys.published_tables(responses, wave.items)],
+        published_at=published_at,
+    )
+
+
+@router.post(
+    "/surveys/{wave_id}/publish",
+    summary="Publish the wave's results (counts, small cells suppressed) as an event",
+)
+async def publish_results(
+    request: Request,
+    wave_id: UUID,
+    principal: Principal = Depends(writers),
+    idempotency_key: str | None = Key,
+    rt: Runtime = Depends(runtime),
+):
+    async def work(session):
+        # Locked, so two publications of a wave reach the outbox in the order they counted.
+        wave = await _wave(session, wave_id, lock=True)
+        if wave.forum_id is not None:
+            await load_forum(session, wave.forum_id, principal)  # a forum's wave: its scope
+        now = datetime.now(UTC)
+        if now.date() < wave.opens_on:
+            raise RuleError("opens_on", f"the wave opens on {wave.opens_on}: nothing to publish")
+        event = _results_event(wave, await _responses(session, wave_id), now)
+        await publish(session, event)
+        await session.execute(
+            update(survey_waves).where(survey_waves.c.wave_id == wave_id).values(published_at=now)
+        )
+        return 200, event.model_dump(mode="json")
+
+    return await run_write(request, rt, principal, idempotency_key, work)

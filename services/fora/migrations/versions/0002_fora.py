@@ -133,6 +133,7 @@ STATEMENTS = (
         items VARCHAR(64)[] NOT NULL,
         opens_on DATE NOT NULL,
         closes_on DATE NOT NULL,
+        published_at TIMESTAMP WITH TIME ZONE,
         PRIMARY KEY (wave_id),
         FOREIGN KEY(forum_id) REFERENCES fora (forum_id)
     )
