@@ -6,7 +6,10 @@ files, the complaints unit triages, an investigator records findings, an oversig
 recommends, coordinators run fora), so the events are exactly what production would publish.
 Complainants and members are obviously fictitious ("Demo complainant 3"). Complaints can only
 be received "now" through the API, so their days-to-close are short; fora meetings, concerns
-and actions are dated over the last four months (the fora API takes past dates).
+and actions are dated over the last four months (the fora API takes past dates). Perception
+survey waves in a few districts get synthetic responses (women feel less safe after dark than
+men; trust in the police varies by station; a few skip an item or give no gender, so some cells
+are suppressed) and are published as `survey.results_published`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class ActivitySummary:
     closed: int
     fora: int
     meetings: int
+    survey_waves: int = 0
+    survey_responses: int = 0
 
 
 class _Api:
@@ -118,7 +123,9 @@ def complaints_activity(api: _Api, stations: list[str], count: int, rng: random.
         _walk(api, cid, [("complainant_notified", officer, {}), ("review_window", officer, {})])
         if path == 4:
             continue  # inside its review window
-        _walk(api, cid, [("closed", officer, {})])
+        # Demo complaints are all received today: their 28-day review windows are still open,
+        # so the demo's complainants decline a review.
+        _walk(api, cid, [("closed", officer, {"reason": "review_waived"})])
         closed += 1
         if n % 3 == 0:
             rec = api.call("POST", f"/v1/complaints/{cid}/recommendations", oversight,
@@ -185,6 +192,87 @@ def fora_activity(api: _Api, stations: list[str], count: int, rng: random.Random
     return min(count, len(stations)), meetings
 
 
+# (days before today it opens, days it runs, responses): the first district is surveyed twice,
+# and the wave still open is published again after late responses.
+WAVES = ((150, 30, 100), (40, 30, 90), (70, 30, 90), (12, 30, 70))
+LATE_RESPONSES = 15
+
+
+def _scale_answer(rng: random.Random, p: float, positive: tuple, negative: tuple) -> str:
+    if rng.random() < 0.04:
+        return "dont_know"
+    return rng.choice(positive) if rng.random() < p else rng.choice(negative)
+
+
+def _yes_no(rng: random.Random, p: float, dont_know: bool = True) -> str:
+    if dont_know and rng.random() < 0.08:
+        return "dont_know"
+    return "yes" if rng.random() < p else "no"
+
+
+def survey_response(rng: random.Random, station: str, trust: float) -> dict:
+    """One synthetic respondent at `station` (whose trust in the police is about `trust`)."""
+    gender = rng.choices(("female", "male", None), (0.47, 0.43, 0.10))[0]
+    safe = {"female": 0.42, "male": 0.74}.get(gender, 0.58) + (trust - 0.6) / 2
+    answers = {
+        "feel_safe_after_dark": _scale_answer(rng, safe, ("very_safe", "fairly_safe"),
+                                              ("a_bit_unsafe", "very_unsafe")),
+        "trust_police": _scale_answer(rng, trust, ("a_great_deal", "quite_a_lot"),
+                                      ("not_very_much", "none_at_all")),
+        "advise_report_theft": _yes_no(rng, 0.55 + trust / 3),
+        "advise_report_assault": _yes_no(rng, 0.45 + trust / 3),
+        "heard_of_council": _yes_no(rng, 0.3, dont_know=False),
+    }  # fmt: skip
+    if rng.random() < 0.85:  # the sensitive item is the one people skip
+        p = trust * (0.85 if gender == "female" else 0.7)
+        answers["advise_report_domestic_violence"] = _yes_no(rng, p)
+    age = rng.choice(("18_29", "30_44", "45_59", "60_plus", None))
+    return {"area_id": station, "gender": gender, "age_band": age, "answers": answers}
+
+
+def _survey_districts(count: int) -> list[tuple[str, list[str]]]:
+    """The districts with the most stations, so results by area have several areas."""
+    stations: dict[str, list[str]] = {}
+    for station in sorted(load_reference().stations.values(), key=lambda s: s.id):
+        stations.setdefault(station.district_code, []).append(station.id)
+    return sorted(stations.items(), key=lambda kv: -len(kv[1]))[:count]
+
+
+def _respond(
+    api: _Api, who: dict, wave: str, stations: list[tuple[str, float]], n: int, rng: random.Random
+) -> None:
+    # Uneven weights: the last station gets few respondents, so some of its cells are hidden.
+    weights = [1.0] * (len(stations) - 1) + [0.15] if len(stations) > 1 else [1.0]
+    for _ in range(n):
+        station, trust = rng.choices(stations, weights)[0]
+        api.call("POST", f"/v1/surveys/{wave}/responses", who, survey_response(rng, station, trust))
+
+
+def survey_activity(api: _Api, rng: random.Random, today: date) -> tuple[int, int]:
+    """Survey waves in a few districts, answered and published; (waves, responses)."""
+    coordinator = api.token("forum_coordinator")
+    districts = _survey_districts(3)
+    trust = {s: round(rng.uniform(0.4, 0.8), 2) for _, stations in districts for s in stations}
+    responses = 0
+    for k, (opened, days, n) in enumerate(WAVES):
+        district, stations = districts[k % len(districts)]
+        opens_on = today - timedelta(days=opened)
+        wave = api.call("POST", "/v1/surveys", coordinator, {
+            "area_id": district, "title_en": f"Community safety survey {opens_on:%B %Y} (demo)",
+            "title_ar": f"مسح السلامة المجتمعية {opens_on:%m/%Y} (تجريبي)",
+            "opens_on": opens_on.isoformat(),
+            "closes_on": (opens_on + timedelta(days=days)).isoformat()})["wave_id"]  # fmt: skip
+        area = [(s, trust[s]) for s in stations]
+        _respond(api, coordinator, wave, area, n, rng)
+        api.call("POST", f"/v1/surveys/{wave}/publish", coordinator)
+        responses += n
+        if opens_on + timedelta(days=days) > today:  # still open: late answers, published again
+            _respond(api, coordinator, wave, area, LATE_RESPONSES, rng)
+            api.call("POST", f"/v1/surveys/{wave}/publish", coordinator)
+            responses += LATE_RESPONSES
+    return len(WAVES), responses
+
+
 def load_activity(
     settings: Settings,
     urls: dict[str, str],
@@ -204,4 +292,7 @@ def load_activity(
         progress(f"  {filed} demo complaints filed, {closed} closed")
         made, held = fora_activity(_Api(client, settings, urls["fora"]), stations, fora, rng)
         progress(f"  {made} demo fora with {held} meetings")
-    return ActivitySummary(filed, closed, made, held)
+        fora_api = _Api(client, settings, urls["fora"])
+        waves, answered = survey_activity(fora_api, rng, datetime.now(UTC).date())
+        progress(f"  {waves} demo survey waves with {answered} responses, published")
+    return ActivitySummary(filed, closed, made, held, waves, answered)

@@ -95,7 +95,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
             actors = await access.actors(session, principal, row)
             try:
                 entry = await apply_transition(
-                    session, complaint_id, body, actors, rt.settings.pseudonym_key
+                    session, complaint_id, body, actors, rt.settings.pseudonym_key, config.pack
                 )
             except DomainError as exc:
                 raise http_error(exc) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import get_args
 from uuid import UUID
 
@@ -113,6 +114,12 @@ class NotPermitted(DomainError):
     status = 403
 
 
+class ReviewWindowOpen(DomainError):
+    """Closing would cut short the complainant's right to ask for a review."""
+
+    status = 409
+
+
 class ConflictOfInterest(DomainError):
     status = 409
 
@@ -153,6 +160,7 @@ class TransitionRequest:
     complainant_agreed: bool = False
     findings: Mapping[UUID, str] = field(default_factory=dict)
     investigator: Investigator | None = None
+    at: datetime | None = None  # when the move is made (the review window is checked against it)
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,7 @@ class CaseView:
     status: str
     station_id: str | None
     allegations: Sequence[Allegation] = ()
+    review_window_ends: datetime | None = None  # from the rule pack's review_window clock
 
 
 @dataclass(frozen=True)
@@ -190,7 +199,24 @@ def check_transition(case: CaseView, request: TransitionRequest) -> Decision:
         check_investigator(case, request.investigator)
     if request.target == "findings":
         check_findings(case.allegations, request.findings)
+    if case.status == "review_window" and request.target == "closed":
+        check_review_window_over(case, reason, request.at)
     return Decision(transition, reason)
+
+
+REVIEW_WAIVED = "review_waived"
+
+
+def check_review_window_over(case: CaseView, reason: str | None, at: datetime | None) -> None:
+    """A case leaves its review window for closed only once the window has run out, or when
+    the complainant has said they want no review (reason review_waived)."""
+    if reason == REVIEW_WAIVED or case.review_window_ends is None or at is None:
+        return
+    if at < case.review_window_ends:
+        raise ReviewWindowOpen(
+            f"the complainant may ask for a review until {case.review_window_ends.isoformat()}; "
+            f"close after that, or with reason {REVIEW_WAIVED} if they have declined a review"
+        )
 
 
 def chain_of_command(station_id: str) -> list[str]:

@@ -200,6 +200,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
                     {"to": "review_requested"},
                     frozenset({COMPLAINANT}),
                     rt.settings.pseudonym_key,
+                    config.pack,
                 )
             except DomainError as exc:
                 raise http_error(exc) from exc

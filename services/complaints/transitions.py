@@ -19,7 +19,15 @@ from libs.contracts.complaints import (
     Finding,
 )
 
-from .casework import CaseKey, case_allegations, change_status, officer_pseudonym, publish
+from .casework import (
+    CaseKey,
+    case_allegations,
+    change_status,
+    officer_pseudonym,
+    publish,
+    status_history,
+)
+from .clocks import RulePack, running_deadlines
 from .domain import CaseView, Investigator, TransitionRequest, check_transition
 from .tables import allegations, complaints
 
@@ -52,6 +60,7 @@ async def apply_transition(
     body: TransitionIn | dict,
     actors: frozenset[str],
     pseudonym_key: str,
+    pack: RulePack,
 ) -> ComplaintStatusChanged:
     """Check and apply one transition in the caller's transaction (the complaint row locked)."""
     body = body if isinstance(body, TransitionIn) else TransitionIn.model_validate(body)
@@ -71,13 +80,16 @@ async def apply_transition(
             else None,
         )
     findings = {f.allegation_id: f.finding for f in body.findings}
+    now = datetime.now(UTC)
+    review_ends = None
+    if row.status == "review_window":
+        review_ends = await review_window_ends(session, complaint_id, pack, now)
     decision = check_transition(
-        CaseView(row.status, row.station_id, case_allegations_),
+        CaseView(row.status, row.station_id, case_allegations_, review_ends),
         TransitionRequest(
-            body.to, actors, body.reason, body.complainant_agreed, findings, investigator
+            body.to, actors, body.reason, body.complainant_agreed, findings, investigator, now
         ),
     )
-    now = datetime.now(UTC)
     case = CaseKey(complaint_id, row.governorate_code)
     extra = {}
     if investigator is not None and body.to == "assigned":
@@ -125,3 +137,12 @@ async def _record_findings(session, case: CaseKey, allegations_, findings, now):
             )
         )
     return recorded
+
+
+async def review_window_ends(
+    session: AsyncSession, complaint_id: UUID, pack: RulePack, now: datetime
+) -> datetime | None:
+    """When the running review_window clock of the pack falls due (None if the pack has none)."""
+    history = await status_history(session, complaint_id)
+    due = [d.due_at for d in running_deadlines(history, pack, now) if d.kind == "review_window"]
+    return min(due, default=None)

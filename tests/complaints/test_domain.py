@@ -27,6 +27,7 @@ from services.complaints.domain import (
     IllegalTransition,
     Investigator,
     NotPermitted,
+    ReviewWindowOpen,
     TransitionRequest,
     check_transition,
     language_from,
@@ -64,6 +65,25 @@ def test_role_reason_and_agreement_rules():
         CaseView("review_requested", None), TransitionRequest("closed", OFFICER)
     )
     assert decision.reason == "not_upheld"
+
+
+def test_the_review_window_is_not_cut_short():
+    notified = [StatusEntry("complainant_notified", T0), StatusEntry("review_window", T0)]
+    running = running_deadlines(notified, DEFAULT_PACK, T0)
+    [window] = [d for d in running if d.kind == "review_window"]
+    assert window.due_at == T0 + timedelta(days=28)
+    case = CaseView("review_window", None, review_window_ends=window.due_at)
+    inside = T0 + timedelta(days=27)
+    with pytest.raises(ReviewWindowOpen, match="until 2026-02-01") as caught:
+        check_transition(case, TransitionRequest("closed", OFFICER, at=inside))
+    assert caught.value.status == 409
+    waived = TransitionRequest("closed", OFFICER, reason="review_waived", at=inside)
+    assert check_transition(case, waived).reason == "review_waived"
+    after = TransitionRequest("closed", OFFICER, at=window.due_at)
+    assert check_transition(case, after).reason == "review_window_elapsed"
+    # A review can still be asked for inside the window, and is not affected.
+    asked = TransitionRequest("review_requested", OFFICER, at=inside)
+    assert check_transition(case, asked).transition.target == "review_requested"
 
 
 @pytest.mark.parametrize("unit", ["AM-01-S1", "AM-01", "AM"])

@@ -78,7 +78,11 @@ async def test_every_path_of_the_lifecycle(platform):
         await walk(a, [("findings", investigator, await findings(aid, "SUBSTANTIATED"))])
         await walk(a, [("outcome", officer, {"reason": "sanction_and_remedy"})])
         await walk(a, [("complainant_notified", officer, {}), ("review_window", officer, {})])
-        await walk(a, [("closed", officer, {}), ("reopened", officer, {})])
+        # Closing inside the 28-day review window is refused unless the complainant waived it.
+        early = await move(client, aid, officer, "closed", expect=409)
+        assert "may ask for a review until" in early["detail"]
+        waived = {"reason": "review_waived"}
+        await walk(a, [("closed", officer, waived), ("reopened", officer, {})])
         await walk(a, [("formal_investigation", officer, {})])
 
         # B: informal resolution fails, formal, review not upheld; reopened, not accepted.
@@ -104,7 +108,7 @@ async def test_every_path_of_the_lifecycle(platform):
         await walk(c, [("logged", officer, {}), ("triage", officer, {})])
         await walk(c, [("informal_resolution", officer, {"complainant_agreed": True})])
         await walk(c, [("outcome", officer, {}), ("complainant_notified", officer, {})])
-        await walk(c, [("review_window", officer, {}), ("closed", officer, {})])
+        await walk(c, [("review_window", officer, {}), ("closed", officer, waived)])
         d = await file(client)
         await walk(d, [("logged", officer, {}), ("triage", officer, {})])
         await walk(
