@@ -68,6 +68,12 @@ async def test_rotate_the_personal_data_key_of_a_running_service(platform):
     assert await pseudonym(platform, UUID(filed[-1])) == officer
 
 
+async def test_fora_members_rotate_the_same_way(platform):
+    await platform.migrate("fora")
+    out = await run_cli(platform, "keys", "rewrap", "--service", "fora")
+    assert "fora: re-wrapped 0 data keys" in out
+
+
 async def test_rewrap_refuses_a_service_without_personal_data(platform):
     err = await run_cli(platform, "keys", "rewrap", "--service", "incidents", expect=2)
     assert "keeps no personal data" in err

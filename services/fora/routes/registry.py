@@ -32,6 +32,7 @@ from ..domain.health import DEFAULT_WOMEN_TARGET
 from ..domain.meetings import QuorumRule
 from ..events import publish
 from ..tables import fora, members
+from ..vault import members_vault
 from ..writes import RuleError, rule_error, run_write
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -65,7 +66,7 @@ class MemberIn(BaseModel):
 def vault(request: Request) -> PersonalDataVault:
     state = request.app.state
     if getattr(state, "vault", None) is None:
-        state.vault = PersonalDataVault(state.settings.personal_data_key)
+        state.vault = members_vault(state.settings)
     return state.vault
 
 
