@@ -85,8 +85,7 @@ async def _start_kafka(rt: Runtime) -> None:
             return
         except BaseException as exc:  # including cancellation at shutdown
             for client in (rt.broker, producer):
-                with contextlib.suppress(Exception):
-                    await client.stop()
+                await _bounded(client.stop(), "kafka client stop after a failed start")
             if not isinstance(exc, Exception):
                 raise
             log.warning("kafka unavailable; retrying", extra={"error": type(exc).__name__})
@@ -99,11 +98,24 @@ async def _run_relay(rt: Runtime) -> None:
     await rt.relay.run()
 
 
+# A stop that waits on a broker that never answered must not hold the process for ever (the
+# orchestrator would kill it anyway): each shutdown step gets this long, then is abandoned.
+SHUTDOWN_STEP_SECONDS = 10.0
+
+
+async def _bounded(awaitable: Awaitable, what: str) -> None:
+    try:
+        await asyncio.wait_for(awaitable, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("shutdown step abandoned", extra={"step": what})
+    except Exception:  # a client that failed to start may fail to stop: nothing to keep
+        pass
+
+
 async def _stop_kafka(rt: Runtime) -> None:
     for client in (rt.broker, rt.producer):
         if client is not None:
-            with contextlib.suppress(Exception):
-                await client.stop()
+            await _bounded(client.stop(), f"stop {type(client).__name__}")
 
 
 def _publisher(rt: Runtime):
@@ -171,7 +183,9 @@ def create_app(
         finally:
             for task in rt.tasks:
                 task.cancel()
-            await asyncio.gather(*rt.tasks, return_exceptions=True)
+            await _bounded(
+                asyncio.gather(*rt.tasks, return_exceptions=True), "background tasks to end"
+            )
             await _stop_kafka(rt)
             await close_service_apis(app.state)
             await rt.engine.dispose()
