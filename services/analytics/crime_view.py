@@ -25,8 +25,8 @@ NOTES = {
     "band_weekly_only": "the expected band is weekly: choose a period of under a year to see it",
     "band_needs_category": "choose an ICCS category to see its expected band",
     "band_unavailable": "expected band unavailable",
-    "surveys_elsewhere": "perception surveys are published per survey wave by the fora service "
-    "(GET /v1/surveys/{wave}/results); no survey event reaches analytics yet",
+    "survey_cells_suppressed": "survey cells under the minimum size are suppressed by the fora "
+    "service: left out of the shares and counted, never estimated; suppressed cells",
 }
 
 

@@ -1,5 +1,5 @@
 """Community-engagement read models from jisr.fora.activity.v1: fora with their areas,
-meetings with attendance, concerns and actions."""
+meetings with attendance, concerns and actions; survey results in survey_projection.py."""
 
 from __future__ import annotations
 
@@ -10,25 +10,23 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.fora import ActionStatusChanged, ConcernRaised, ForumRegistered, MeetingHeld
-from libs.reference import load_reference
+from libs.contracts.fora import (
+    ActionStatusChanged,
+    ConcernRaised,
+    ForumRegistered,
+    MeetingHeld,
+    SurveyResultsPublished,
+)
 
+from .area_columns import area_columns
+from .survey_projection import apply_survey_results
 from .tables import action_facts, concern_facts, forum_facts, meeting_facts, meeting_groups
 
 
 def forum_areas(level: str, area_code: str, station_id: str | None) -> dict:
     """The station, district and governorate a forum sits in (None above its level), so
     engagement figures roll up and filter like crime and complaints."""
-    area = (station_id or area_code) if level == "station" else area_code
-    try:
-        chain = load_reference().areas_above(area)
-    except KeyError:  # an area this reference set does not know: it rolls up nowhere
-        chain = {}
-    return {
-        "station_id": chain.get("station"),
-        "district_code": chain.get("district"),
-        "governorate_code": chain.get("governorate"),
-    }
+    return area_columns((station_id or area_code) if level == "station" else area_code)
 
 
 async def _registered(session: AsyncSession, e: ForumRegistered) -> None:
@@ -108,6 +106,9 @@ HANDLERS = {
 
 async def apply_fora_events(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     for env in envelopes:
+        if isinstance(env.data, SurveyResultsPublished):  # needs the event id, for ties
+            await apply_survey_results(session, env.id, env.data)
+            continue
         handler = HANDLERS.get(type(env.data))
         if handler is not None:  # members, SARA cases and fora's own health roll-ups: not used
             await handler(session, env.data)

@@ -1,5 +1,6 @@
 """The community-engagement view: forum health — meetings, quorum, women's and other groups'
-share of attendance, actions closed on time, concerns — by area, from fora events."""
+share of attendance, actions closed on time, concerns — by area, and survey perceptions by
+gender and area (survey_view.py), from fora events."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.reference import Reference, load_reference
 
 from . import figures
-from .crime_view import area_row, bucket_of, note, periods
-from .scope import Filters, area_clause, child_level
+from .crime_view import area_row, bucket_of, periods
+from .scope import ABOVE, Filters, area_clause, child_level, rolls_into
+from .survey_view import survey_figures
 from .tables import action_facts, concern_facts, forum_facts, meeting_facts, meeting_groups
 
 WOMEN_TARGET = 1 / 3  # the common one-third rule (fora may set their own; this is the view's)
-ABOVE = "above"  # fora above the breakdown level (e.g. a governorate council in its districts)
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,6 @@ def action_figures(actions: list[Action], today: date) -> dict:
     }
 
 
-def _key(reference: Reference, level: str, row) -> str:
-    value = {
-        "governorate": row.governorate_code,
-        "district": row.district_code,
-        "station": row.station_id,
-    }[level]
-    return value or ABOVE
-
-
 async def _fora(session: AsyncSession, reference: Reference, filters: Filters):
     f = forum_facts.c
     query = select(forum_facts).where(area_clause(forum_facts, filters.area))
@@ -85,7 +77,7 @@ async def _fora(session: AsyncSession, reference: Reference, filters: Filters):
         query = query.where(f.forum_type == filters.category)
     level = child_level(reference, filters.area)
     rows = (await session.execute(query)).all()
-    return {r.forum_id: (r, _key(reference, level, r)) for r in rows}, level
+    return {r.forum_id: (r, rolls_into(level, r)) for r in rows}, level
 
 
 async def _meetings(session: AsyncSession, fora: dict, filters: Filters) -> list[Meeting]:
@@ -225,16 +217,18 @@ async def engagement_view(session: AsyncSession, filters: Filters, today: date) 
         | {"concerns_raised": sum(concerns.values()), "women_target": round(WOMEN_TARGET, 4)}
     )
     types = Counter(row.forum_type for row, _ in fora.values())
+    surveys = await survey_figures(session, reference, filters)
     return {
         "view": "engagement",
         "filters": filters.as_dict(),
-        "summary": summary,
-        "notes": [note("surveys_elsewhere")],
+        "summary": summary | surveys["summary"],
+        "notes": surveys["notes"],
         "tables": {
             "by_area": _by_area(reference, filters, level, fora, meetings, actions, today),
             "by_forum_type": [{"forum_type": k, "fora": n} for k, n in sorted(types.items())],
             "group_shares": await _group_shares(session, meetings),
             "concerns": [{"category": k, "concerns": n} for k, n in sorted(concerns.items())],
             "over_time": _over_time(filters, meetings),
+            **surveys["tables"],
         },
     }

@@ -120,10 +120,40 @@ WORDS: dict[str, tuple[str, str]] = {
         "اختر فئة من التصنيف لعرض خط التوقع الخاص بها",
     ),
     "band_unavailable": ("Expected band unavailable", "خط التوقع غير متاح"),
-    "surveys_elsewhere": (
-        "Perception surveys are published per survey wave by the fora service; they are not "
-        "part of this view yet",
-        "تُنشر استطلاعات الرأي لكل جولة من خدمة المنتديات، وليست جزءاً من هذا العرض بعد",
+    "survey_cells_suppressed": (
+        "Survey cells under the minimum size are suppressed by the fora service: they are left "
+        "out of the shares and counted, never estimated. Suppressed cells",
+        "خلايا الاستطلاع الأصغر من الحد الأدنى محجوبة من خدمة المنتديات: تُستبعد من النسب "
+        "وتُعدّ ولا تُقدَّر أبداً. الخلايا المحجوبة",
+    ),
+    # perception surveys
+    "survey_waves": ("Survey waves", "جولات الاستطلاع"),
+    "survey_responses": ("Survey responses", "ردود الاستطلاع"),
+    "safe_after_dark_share": ("Feel safe after dark", "يشعرون بالأمان ليلاً"),
+    "trust_police_share": ("Trust the police", "يثقون بالشرطة"),
+    "survey_by_gender": (
+        "Survey perceptions: positive share by gender",
+        "آراء الاستطلاع: نسبة الإجابات الإيجابية حسب الجنس",
+    ),
+    "survey_by_area": (
+        "Survey perceptions: positive share by area",
+        "آراء الاستطلاع: نسبة الإجابات الإيجابية حسب المنطقة",
+    ),
+    "item": ("Survey item", "بند الاستطلاع"),
+    "answered": ("Answered", "عدد المجيبين"),
+    "suppressed": ("Cells suppressed", "خلايا محجوبة"),
+    "all_share": ("All respondents", "جميع المجيبين"),
+    "all_answered": ("All: answered", "الجميع: عدد المجيبين"),
+    "all_suppressed": ("All: cells suppressed", "الجميع: خلايا محجوبة"),
+    "female_share": ("Women", "النساء"),
+    "female_answered": ("Women: answered", "النساء: عدد المجيبات"),
+    "female_suppressed": ("Women: cells suppressed", "النساء: خلايا محجوبة"),
+    "male_share": ("Men", "الرجال"),
+    "male_answered": ("Men: answered", "الرجال: عدد المجيبين"),
+    "male_suppressed": ("Men: cells suppressed", "الرجال: خلايا محجوبة"),
+    "above_survey": (
+        "Above this level (not placed in one of these areas)",
+        "مستوى أعلى (غير مسندة إلى إحدى هذه المناطق)",
     ),
 }
 
@@ -189,6 +219,13 @@ CODES: dict[str, tuple[str, str]] = {
     "ngo": ("NGOs", "منظمات غير حكومية"),
     "school": ("Schools", "المدارس"),
     "police": ("Police", "الشرطة"),
+    # perception survey items: short, for axes and tables (fora holds the full wording)
+    "feel_safe_after_dark": ("Safe after dark", "الأمان ليلاً"),
+    "trust_police": ("Trust the police", "الثقة بالشرطة"),
+    "advise_report_domestic_violence": ("Report domestic violence", "الإبلاغ عن العنف الأسري"),
+    "advise_report_theft": ("Report theft", "الإبلاغ عن السرقة"),
+    "advise_report_assault": ("Report assault", "الإبلاغ عن الاعتداء"),
+    "heard_of_council": ("Heard of the council", "معرفة مجلس الأمن المحلي"),
 }
 
 

@@ -230,6 +230,9 @@ PAGES: dict[str, dict] = {
             "on_time_share",
             "actions_overdue",
             "concerns_raised",
+            "survey_waves",
+            "safe_after_dark_share",
+            "trust_police_share",
         ),
         "charts": (
             Chart(
@@ -242,6 +245,13 @@ PAGES: dict[str, dict] = {
             ),
             Chart("chart-women-by-area", "women_share", "by_area", AREA, ("women_share",)),
             Chart("chart-groups", "group_shares", "group_shares", C("group", "code"), ("share",)),
+            Chart(
+                "chart-survey-by-gender",
+                "survey_by_gender",
+                "survey_by_gender",
+                C("item", "code"),
+                ("all_share", "female_share", "male_share"),
+            ),
         ),
         "tables": (
             TableSpec(
@@ -267,6 +277,33 @@ PAGES: dict[str, dict] = {
             ),
             TableSpec("by_forum_type", "forum_type", (C("forum_type", "code"), C("fora"))),
             TableSpec("concerns", "concerns", (C("category", "code"), C("concerns"))),
+            TableSpec(
+                "survey_by_gender",
+                "survey_by_gender",
+                (
+                    C("item", "code"),
+                    C("all_share", "share"),
+                    C("all_answered"),
+                    C("all_suppressed"),
+                    C("female_share", "share"),
+                    C("female_answered"),
+                    C("female_suppressed"),
+                    C("male_share", "share"),
+                    C("male_answered"),
+                    C("male_suppressed"),
+                ),
+            ),
+            TableSpec(
+                "survey_by_area",
+                "survey_by_area",
+                (
+                    AREA,
+                    C("item", "code"),
+                    C("share", "share"),
+                    C("answered"),
+                    C("suppressed"),
+                ),
+            ),
         ),
     },
     "scorecard": {
@@ -445,18 +482,19 @@ def figure(chart: Chart, view: dict, lang: Lang) -> dict:
         if kind == "scatter":
             trace["mode"] = "lines+markers"
         traces.append(trace)
-    return {
-        "id": chart.id,
-        "heading": word(chart.heading, lang),
-        "data": traces,
-        "layout": {
-            "margin": {"t": 10, "r": 55, "b": 90, "l": 55},
-            "height": 320,
-            "font": {"family": FONT},
-            "showlegend": len(traces) > 1,
-            "legend": {"orientation": "h"},
-        },
+    legend = len(traces) > 1
+    layout = {
+        "margin": {"t": 40 if legend else 10, "r": 55, "b": 90, "l": 55},
+        "height": 340 if legend else 320,
+        "font": {"family": FONT},
+        "showlegend": legend,
+        # above the plot: below it, the legend would cover slanted category names
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "xaxis": {"automargin": True},  # long category names grow the margin, not overlap
     }
+    if all(kind_of(key) == "share" for key in chart.y):
+        layout["yaxis"] = {"tickformat": ".0%", "rangemode": "tozero"}
+    return {"id": chart.id, "heading": word(chart.heading, lang), "data": traces, "layout": layout}
 
 
 def figures(view: dict, page: str, lang: Lang) -> list[dict]:

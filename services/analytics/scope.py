@@ -174,6 +174,20 @@ def child_level(reference: Reference, area: str) -> str:
     return {"national": "governorate", "governorate": "district"}.get(level, "station")
 
 
+ABOVE = "above"  # rows above the breakdown level (e.g. a governorate council among districts)
+
+
+def rolls_into(level: str, row) -> str:
+    """The area at `level` a row counts in, by its station, district and governorate columns;
+    ABOVE when the row sits above that level (or in no known area)."""
+    value = {
+        "governorate": row.governorate_code,
+        "district": row.district_code,
+        "station": row.station_id,
+    }[level]
+    return value or ABOVE
+
+
 def area_name(reference: Reference, area: str | None, lang: str) -> str:
     """A display name for an area id in English or Arabic (the id itself when unknown)."""
     if area is None:

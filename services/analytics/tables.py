@@ -177,6 +177,55 @@ concern_facts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False),
 )
 
+# --- perception surveys (survey.results_published on jisr.fora.activity.v1) -------------------
+# The latest publication of each wave (by published_at, then event id): an older one arriving
+# late, or the same one again, changes nothing. Area columns as in forum_facts, for filtering.
+
+survey_waves = Table(
+    "survey_waves",
+    metadata,
+    Column("wave_id", Uuid, primary_key=True),
+    Column("forum_id", Uuid),
+    Column("area_id", String(32), nullable=False),
+    Column("station_id", String(32)),
+    Column("district_code", String(16)),
+    Column("governorate_code", String(8)),
+    Column("opens_on", Date, nullable=False),
+    Column("closes_on", Date, nullable=False, index=True),
+    Column("min_cell_size", Integer, nullable=False),
+    Column("responses", Integer, nullable=False),  # the wave's total: kept, never shown
+    # The items the publication's cells carry (what the wave asked, as far as it shows).
+    Column("items", ARRAY(String(40)), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("publication_id", Uuid, nullable=False),  # the event's id: breaks a published_at tie
+)
+
+survey_cells = Table(
+    "survey_cells",
+    metadata,
+    Column("wave_id", Uuid, primary_key=True),
+    Column("breakdown", String(16), primary_key=True),  # "" (whole wave), area, gender, area,gender
+    Column("cell", Integer, primary_key=True),  # its position in the published table
+    Column("area_id", String(32)),
+    Column("station_id", String(32)),
+    Column("district_code", String(16)),
+    Column("governorate_code", String(8)),
+    Column("gender", String(8)),
+    Column("suppressed", Boolean, nullable=False),  # a suppressed cell has no counts at all
+    Column("responses", Integer),
+)
+
+survey_cell_items = Table(
+    "survey_cell_items",
+    metadata,
+    Column("wave_id", Uuid, primary_key=True),
+    Column("breakdown", String(16), primary_key=True),
+    Column("cell", Integer, primary_key=True),
+    Column("item", String(40), primary_key=True),
+    Column("answered", Integer, nullable=False),
+    Column("positive", Integer),  # None: fewer than the minimum cell size answered
+)
+
 # Every table `jisr analytics rebuild` empties and refills, parents before children.
 READ_MODELS = (
     incident_facts,
@@ -192,4 +241,7 @@ READ_MODELS = (
     meeting_groups,
     action_facts,
     concern_facts,
+    survey_waves,
+    survey_cells,
+    survey_cell_items,
 )

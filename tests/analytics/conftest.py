@@ -4,7 +4,7 @@ a seeded scenario published on every topic, and what the topics hold read back."
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -31,6 +31,7 @@ class World:
     events: list[tuple[str, dict]]
     now: datetime
     personal: list[str]
+    records: list = field(default_factory=list)  # the raw Kafka records behind `events`
 
 
 def _complaint(person: dict, station: str) -> dict:
@@ -88,4 +89,4 @@ async def world(infra):
 
         await eventually(all_applied, timeout=60)
         personal = [v for p in PEOPLE for v in p.values()] + [NARRATIVE, SERVICE_NUMBER]
-        yield World(platform, analytics, decoded(records), now, personal)
+        yield World(platform, analytics, decoded(records), now, personal, records)

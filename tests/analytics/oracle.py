@@ -261,3 +261,122 @@ def month_counts(events, month: str) -> dict[str, Counter]:
         if c["closed"] and in_period(c["closed"].astimezone(UTC).date(), start, end):
             closed[c["gov"]] += 1
     return {"incidents": crime_counts, "complaints_received": received, "complaints_closed": closed}
+
+
+# --- perception surveys ----------------------------------------------------------------------
+
+SURVEY_ITEMS = (
+    "feel_safe_after_dark",
+    "trust_police",
+    "advise_report_domestic_violence",
+    "advise_report_theft",
+    "advise_report_assault",
+    "heard_of_council",
+)
+ABOVE = "above"
+
+
+def survey_publications(events) -> dict[str, list[dict]]:
+    """Every publication of each wave, in the order the topic delivered them."""
+    out: dict[str, list[dict]] = {}
+    for kind, data in events:
+        if kind == "survey.results_published":
+            out.setdefault(data["wave_id"], []).append(data)
+    return out
+
+
+def latest_publications(events) -> dict[str, dict]:
+    """Per wave, the publication with the latest published_at, whatever order it came in."""
+    return {
+        wave: max(pubs, key=lambda p: t(p["published_at"]))
+        for wave, pubs in survey_publications(events).items()
+    }
+
+
+def _within(area: str | None, inner: str | None) -> bool:
+    """Area `inner` lies in (or is) `area` (None: the whole country)."""
+    if area is None:
+        return True
+    try:
+        return area in load_reference().areas_above(inner or "").values()
+    except KeyError:
+        return False
+
+
+def _cells_of(wave: dict, by: list[str]) -> list[dict]:
+    for table in wave["tables"]:
+        if sorted(table["by"]) == by:
+            return table["cells"]
+    return []
+
+
+def _figures(pairs, item: str) -> dict:
+    """pairs: (wave, cell). Visible counts summed; every cell of a wave that asked the item
+    and shows no count for it is counted as suppressed."""
+    answered = positive = suppressed = 0
+    for wave, cell in pairs:
+        asked = {i["item"] for tb in wave["tables"] for c in tb["cells"] for i in c["items"]}
+        if item not in (asked or SURVEY_ITEMS):
+            continue
+        count = next((i for i in cell["items"] if i["item"] == item), None)
+        if cell["suppressed"] or count is None or count["positive"] is None:
+            suppressed += 1
+        else:
+            answered += count["answered"]
+            positive += count["positive"]
+    return {
+        "share": positive / answered if answered else None,
+        "answered": answered,
+        "suppressed": suppressed,
+    }
+
+
+def surveys(events, start: date, end: date, area: str | None = None, category=None) -> dict:
+    """Survey perceptions from the table by area and gender (fora publishes no margins): by
+    gender from the cells of the waves run within the area, by area from the cells within it
+    (rolled up to the area's breakdown level), waves closing in the period."""
+    types = {d["forum_id"]: d["forum_type"] for k, d in events if k == "forum.registered"}
+    waves = [
+        w
+        for w in latest_publications(events).values()
+        if in_period(d(w["closes_on"]), start, end)
+        and (category is None or types.get(w["forum_id"]) == category)
+    ]
+    here = [w for w in waves if _within(area, w["area_id"])]
+    gendered = [(w, c) for w in here for c in _cells_of(w, ["area", "gender"])]
+    located = [
+        (w, c)
+        for w in waves
+        for c in _cells_of(w, ["area", "gender"])
+        if _within(area, c["area_id"])
+    ]
+    level = {None: "governorate", "national": "governorate", "governorate": "district"}.get(
+        area and load_reference().area_level(area), "station"
+    )
+
+    def rolls_into(cell_area: str | None) -> str:
+        try:
+            return load_reference().areas_above(cell_area or "").get(level) or ABOVE
+        except KeyError:
+            return ABOVE
+
+    by_gender = {}
+    for item in SURVEY_ITEMS:
+        by_gender[item] = {"all": _figures(gendered, item)}
+        for g in ("female", "male", "unknown"):
+            by_gender[item][g] = _figures([p for p in gendered if p[1]["gender"] == g], item)
+    by_area = {}
+    for key in {rolls_into(c["area_id"]) for _, c in located}:
+        mine = [p for p in located if rolls_into(p[1]["area_id"]) == key]
+        for item in SURVEY_ITEMS:
+            figures = _figures(mine, item)
+            if figures["answered"] or figures["suppressed"]:
+                by_area[(key, item)] = figures
+    hidden = {id(c) for _, c in gendered + located if c["suppressed"]}
+    return {
+        "waves": len(here),
+        "responses": sum(c["responses"] for _, c in gendered if not c["suppressed"]),
+        "by_gender": by_gender,
+        "by_area": by_area,
+        "suppressed_cells": len(hidden),
+    }

@@ -35,6 +35,10 @@ from libs.contracts.fora import (
     ForumRegistered,
     GroupCount,
     MeetingHeld,
+    SurveyCell,
+    SurveyItemCount,
+    SurveyResultsPublished,
+    SurveyTable,
 )
 from libs.contracts.incidents import (
     IncidentMerged,
@@ -53,6 +57,16 @@ FINDINGS = ("SUBSTANTIATED", "NOT_SUBSTANTIATED", "EXONERATED", "UNFOUNDED")
 CLOCKS = ("acknowledgement", "progress_update", "outcome_notice")
 GROUPS = ("youth", "womens_organisation", "business", "refugees_idps")
 DAYS = 150  # events fall in the last DAYS days
+SURVEY_ITEMS = (
+    "feel_safe_after_dark",
+    "trust_police",
+    "advise_report_domestic_violence",
+    "advise_report_theft",
+    "advise_report_assault",
+    "heard_of_council",
+)
+MIN_CELL = 5
+SURVEY_TABLES = (("area", "gender"),)  # what fora publishes: no margins
 
 
 def _hash(*parts) -> str:
@@ -64,6 +78,7 @@ class Scenario:
     now: datetime
     seed: int = 11
     events: list = field(default_factory=list)  # (event model, key)
+    forum_in: dict = field(default_factory=dict)  # area -> forum id
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -270,7 +285,7 @@ class Scenario:
             ("station", "AM-01-S2", "AM-01-S2"),
         ]
         for level, area, station in places:
-            fid = uuid7()
+            fid = self.forum_in[area] = uuid7()
             self.add(
                 ForumRegistered(
                     forum_id=fid,
@@ -346,12 +361,92 @@ class Scenario:
                     fid,
                 )
 
+    # --- perception surveys ------------------------------------------------------------------
+
+    def _respondents(self, places: dict[str, int], items) -> list[dict]:
+        """Anonymous respondents (area, gender, positive or not per item; some skip one)."""
+        rng, out = self.rng, []
+        for area, n in places.items():
+            for _ in range(n):
+                gender = rng.choices(("female", "male", "unknown"), (0.45, 0.45, 0.1))[0]
+                leaning = 0.35 if gender == "female" else 0.6
+                answers = {i: rng.random() < leaning for i in items if rng.random() > 0.1}
+                out.append({"area": area, "gender": gender, "answers": answers})
+        rng.shuffle(out)  # a publication counts those known by then, from every area
+        return out
+
+    def survey(self, wave_id, area, closes_ago, places, items=SURVEY_ITEMS, forum=None, at=(1,)):
+        """A wave's results published once per entry of `at` (days after closing, in the
+        order published): each publication counts the respondents known by then."""
+        closes = self.at(closes_ago).date()
+        everyone = self._respondents(places, items)
+        for after in at:
+            known = everyone[: max(1, round(len(everyone) * min(1.0, 0.4 + after / 8)))]
+            event = SurveyResultsPublished(
+                wave_id=wave_id,
+                forum_id=forum,
+                area_id=area,
+                opens_on=closes - timedelta(days=30),
+                closes_on=closes,
+                min_cell_size=MIN_CELL,
+                responses=len(known),
+                tables=[survey_table(known, by, items) for by in SURVEY_TABLES],
+                published_at=datetime.combine(closes, datetime.min.time(), UTC)
+                + timedelta(days=after),
+            )
+            self.add(event, forum or area)
+
+    def surveys(self) -> None:
+        # A district wave published three times; the last to arrive is older than the second.
+        self.survey(
+            uuid7(), "AM-01", 40, {"AM-01-S1": 34, "AM-01-S2": 14, "AM-01": 3}, at=(1, 6, 3)
+        )
+        self.survey(uuid7(), "IR", 15, {"IR-01-S1": 22, "IR-02-S1": 9, "IR": 12}, at=(2,))
+        self.survey(
+            uuid7(),
+            "AM-01-S1",
+            70,
+            {"AM-01-S1": 26},
+            items=SURVEY_ITEMS[:2] + SURVEY_ITEMS[5:],
+            forum=self.forum_in["AM-01-S1"],
+        )
+        self.survey(uuid7(), "KA-01-S1", 20, {"KA-01-S1": 3})  # every cell suppressed
+        self.survey(uuid7(), "MA", DAYS + 60, {"MA-01-S1": 20})  # closed before the period
+
     def build(self) -> Scenario:
         self.incidents(240)
         self.alerts()
         self.complaints(70)
         self.fora()
+        self.surveys()
         return self
+
+
+def survey_table(respondents: list[dict], by: tuple[str, ...], items) -> SurveyTable:
+    """One results table as a producer publishes it: cells under MIN_CELL respondents hidden,
+    and with a lone hidden cell the next smallest too; an item under MIN_CELL answers carries
+    no positive count."""
+    groups: dict[tuple, list[dict]] = {(): []} if not by else {}
+    for r in respondents:
+        groups.setdefault(tuple(r[dim] for dim in by), []).append(r)
+    hidden = {key for key, rows in groups.items() if len(rows) < MIN_CELL}
+    if len(hidden) == 1 and len(groups) > 1:
+        shown = [key for key in groups if key not in hidden]
+        hidden.add(min(shown, key=lambda key: (len(groups[key]), key)))
+    cells = []
+    for key in sorted(groups):
+        where = dict(zip(by, key, strict=True))
+        cell = {"area_id": where.get("area"), "gender": where.get("gender")}
+        if key in hidden:
+            cells.append(SurveyCell(**cell, suppressed=True))
+            continue
+        counts = []
+        for item in items:
+            answers = [r["answers"][item] for r in groups[key] if item in r["answers"]]
+            positive = sum(answers) if len(answers) >= MIN_CELL else None
+            counts.append(SurveyItemCount(item=item, answered=len(answers), positive=positive))
+        cells.append(SurveyCell(**cell, suppressed=False, responses=len(groups[key]), items=counts))
+    return SurveyTable(by=list(by), cells=cells)
 
 
 async def publish(settings, events) -> int:

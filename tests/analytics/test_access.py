@@ -49,6 +49,31 @@ async def test_station_commander_sees_their_station_only(world):
     assert (await client.get("/v1/stats/crime", headers=nameless)).status_code == 403
 
 
+async def test_station_commander_sees_surveys_of_their_station_only(world):
+    """By gender: the waves run in the station; by area: the station's own cells, wider
+    waves' included. Nothing of the district wave's other stations or of other waves."""
+    client, p = world.analytics, period(world)
+    commander = world.platform.token("station_officer", station="AM-01-S1")
+    expected = oracle.surveys(world.events, oracle.d(p["from"]), oracle.d(p["to"]), "AM-01-S1")
+    view = (await client.get("/v1/stats/engagement", params=p, headers=commander)).json()
+    assert view["summary"]["survey_waves"] == expected["waves"] == 1
+    gender = {r["item"]: r for r in view["tables"]["survey_by_gender"]}
+    for item, figures in expected["by_gender"].items():
+        for group in ("all", "female", "male"):
+            assert gender[item][f"{group}_answered"] == figures[group]["answered"]
+            assert gender[item][f"{group}_suppressed"] == figures[group]["suppressed"]
+    areas = view["tables"]["survey_by_area"]
+    assert {r["area"] for r in areas} == {"AM-01-S1"}
+    assert {(r["area"], r["item"]): r["answered"] for r in areas} == {
+        k: v["answered"] for k, v in expected["by_area"].items()
+    }
+    wider = oracle.surveys(world.events, oracle.d(p["from"]), oracle.d(p["to"]), "AM-01")
+    assert wider["responses"] > expected["responses"]  # what the commander does not see
+    assert (
+        await client.get("/v1/stats/engagement", params=p | {"area": "AM-01"}, headers=commander)
+    ).status_code == 403
+
+
 async def test_oversight_body_sees_its_jurisdictions_accountability_only(world):
     client, p = world.analytics, period(world)
     start, end = (oracle.d(p["from"]), oracle.d(p["to"]))

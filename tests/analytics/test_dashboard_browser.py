@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -71,6 +72,18 @@ def charts_with_data(page) -> dict[str, int]:
     )
 
 
+def surveys_projected(demo: str, token: str, timeout: float = 30.0) -> None:
+    """Wait until the engagement view shows a survey share (the demo's waves projected)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        view = httpx.get(f"{demo}/v1/stats/engagement",
+                         headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+        if any(row["all_share"] for row in view["tables"]["survey_by_gender"]):
+            return
+        assert time.monotonic() < deadline, "no survey results reached analytics"
+        time.sleep(0.5)
+
+
 def test_dashboard_in_chromium(demo, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -121,6 +134,8 @@ def test_dashboard_in_chromium(demo, tmp_path):
         assert int(shown) == api["summary"]["incidents"] > 0
         page.screenshot(path=shots / "crime-ar-filtered.png", full_page=True)
 
+        # The demo publishes its survey results last; analytics projects them asynchronously.
+        surveys_projected(demo, analyst)
         for view in ("overview", "accountability", "engagement"):
             page.goto(f"{demo}/{view}")
             drawn = charts_with_data(page)

@@ -53,12 +53,16 @@ async def test_rebuild_reproduces_identical_tables(world):
             "baseline_alerts",
             "recommendations",
             "action_facts",
+            "survey_waves",
+            "survey_cells",
+            "survey_cell_items",
         )
     )
     inbox = await platform.scalar("analytics", "SELECT count(*) FROM inbox")
     # Disturb the read models the way a projection bug would, then rebuild.
     await platform.sql("analytics", "UPDATE incident_facts SET status = 'voided'")
     await platform.sql("analytics", "DELETE FROM complaint_findings")
+    await platform.sql("analytics", "DELETE FROM survey_cell_items WHERE positive IS NOT NULL")
 
     out = await run_cli(platform, "analytics", "rebuild")
 

@@ -10,8 +10,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
+from sqlalchemy import delete, select
+
+from libs.chassis.db import make_engine, make_session_factory
+from libs.contracts.catalogue import CATALOGUE
+from libs.contracts.envelope import decode
+from libs.contracts.fora import SurveyResultsPublished
+from services.analytics.engagement_projection import apply_fora_events
+from services.analytics.tables import survey_cell_items, survey_cells, survey_waves
 
 from . import oracle
 from .page import as_number, numbers
@@ -177,3 +186,143 @@ async def test_overview_combines_the_three(world):
     assert as_number(rows["IR"]["incidents"]) == crime["by_governorate"]["IR"]
     assert as_number(rows["IR"]["received"]) == complaints["by_governorate"]["IR"]
     assert 'id="chart-incidents-by-area"' in html and "/static/plotly.min.js" in html
+
+
+def close(shown, expected) -> bool:
+    return shown is None if expected is None else abs(shown - expected) <= 1e-4
+
+
+def assert_by_gender(rows: list[dict], expected: dict) -> None:
+    assert [r["item"] for r in rows] == list(oracle.SURVEY_ITEMS)
+    for row in rows:
+        for group, figures in expected[row["item"]].items():
+            shown = {k: row[f"{group}_{k}"] for k in ("share", "answered", "suppressed")}
+            assert close(shown.pop("share"), figures["share"]), (row["item"], group, row)
+            assert shown == {k: figures[k] for k in ("answered", "suppressed")}, (row, group)
+
+
+def assert_by_area(rows: list[dict], expected: dict) -> None:
+    shown = {(r["area"], r["item"]): r for r in rows}
+    assert set(shown) == set(expected)
+    for key, figures in expected.items():
+        assert close(shown[key]["share"], figures["share"]), (key, shown[key])
+        assert (shown[key]["answered"], shown[key]["suppressed"]) == (
+            figures["answered"],
+            figures["suppressed"],
+        ), key
+
+
+async def test_survey_perceptions_match_the_events(world):
+    analyst = world.platform.token("ministry_analyst")
+    start, end = period(world)
+    expected = oracle.surveys(world.events, start, end)
+    view = (await get(world, "/v1/stats/engagement", analyst, **filters(start, end))).json()
+    s, tables = view["summary"], view["tables"]
+    assert s["survey_waves"] == expected["waves"] == 4  # the one closed earlier left out
+    assert s["survey_responses"] == expected["responses"]
+    assert_by_gender(tables["survey_by_gender"], expected["by_gender"])
+    assert_by_area(tables["survey_by_area"], expected["by_area"])
+    feel_safe = expected["by_gender"]["feel_safe_after_dark"]
+    assert feel_safe["female"]["answered"] > 0 and feel_safe["male"]["answered"] > 0
+    assert close(s["safe_after_dark_share"], feel_safe["all"]["share"])
+    assert expected["suppressed_cells"] > 0  # the scenario hides cells; the view says so
+    [survey_note] = [n for n in view["notes"] if n["code"] == "survey_cells_suppressed"]
+    assert survey_note["detail"] == str(expected["suppressed_cells"])
+
+    within = oracle.surveys(world.events, start, end, area="AM")
+    amman = (
+        await get(world, "/v1/stats/engagement", analyst, **filters(start, end, area="AM"))
+    ).json()
+    assert amman["summary"]["survey_waves"] == within["waves"] == 2
+    assert_by_gender(amman["tables"]["survey_by_gender"], within["by_gender"])
+    assert_by_area(amman["tables"]["survey_by_area"], within["by_area"])
+    assert {r["level"] for r in amman["tables"]["survey_by_area"]} == {"district"}
+
+    # A forum type chosen: only the waves fora of that type ran.
+    types = {d["forum_id"]: d["forum_type"] for k, d in world.events if k == "forum.registered"}
+    [forum] = {w["forum_id"] for w in oracle.latest_publications(world.events).values()} - {None}
+    typed = oracle.surveys(world.events, start, end, category=types[forum])
+    by_type = (
+        await get(
+            world, "/v1/stats/engagement", analyst, **filters(start, end, category=types[forum])
+        )
+    ).json()
+    assert by_type["summary"]["survey_waves"] == typed["waves"] == 1
+    assert_by_gender(by_type["tables"]["survey_by_gender"], typed["by_gender"])
+    assert_by_area(by_type["tables"]["survey_by_area"], typed["by_area"])
+
+    csv_text = (
+        await get(
+            world,
+            "/v1/stats/engagement.csv",
+            analyst,
+            table="survey_by_gender",
+            **filters(start, end),
+        )
+    ).text.lstrip("\ufeff")
+    from_csv = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [r["item"] for r in from_csv] == list(oracle.SURVEY_ITEMS)
+    for row in from_csv:
+        figures = expected["by_gender"][row["item"]]
+        assert int(row["female_answered"]) == figures["female"]["answered"]
+        assert int(row["male_suppressed"]) == figures["male"]["suppressed"]
+        assert close(as_number(row["all_share"]), figures["all"]["share"])
+
+    query = "&".join(f"{k}={v}" for k, v in filters(start, end).items())
+    page, html = await page_as(world, f"/engagement?{query}")
+    assert as_number(page.cards["survey_waves"]) == expected["waves"]
+    for row in page.tables["survey_by_gender"]:
+        figures = expected["by_gender"][row["item"]]
+        for group in ("all", "female", "male"):
+            assert close(as_number(row[f"{group}_share"]), figures[group]["share"]), row
+            assert as_number(row[f"{group}_answered"]) == figures[group]["answered"]
+    assert len(page.tables["survey_by_area"]) == len(expected["by_area"])
+    assert 'id="chart-survey-by-gender"' in html and 'data-note="survey_cells_suppressed"' in html
+
+
+async def test_the_latest_publication_of_a_wave_wins(world):
+    """A publication older than the one held, arriving after it, replaces nothing."""
+    publications = oracle.survey_publications(world.events)
+    latest = oracle.latest_publications(world.events)
+    late = [w for w, pubs in publications.items() if pubs[-1] is not latest[w]]
+    assert late, "the scenario delivers an older publication last"
+    for wave in late:
+        assert publications[wave][-1]["responses"] != latest[wave]["responses"]
+        [held] = await world.platform.sql(
+            "analytics",
+            "SELECT published_at, responses FROM survey_waves WHERE wave_id = $1",
+            UUID(wave),
+        )
+        assert held["published_at"] == oracle.t(latest[wave]["published_at"])
+        assert held["responses"] == latest[wave]["responses"]
+
+
+async def survey_rows(session) -> dict:
+    out = {}
+    for table in (survey_waves, survey_cells, survey_cell_items):
+        query = select(table).order_by(*table.primary_key.columns)
+        out[table.name] = [tuple(r) for r in (await session.execute(query)).all()]
+    return out
+
+
+async def test_survey_projection_ignores_order_and_redelivery(world):
+    """Applied again from empty newest-first, then again in topic order (redelivered), the
+    publications leave exactly the rows the live consumer built. Rolled back at the end."""
+    envelopes = [decode(r.headers, r.value, CATALOGUE) for r in world.records]
+    surveys = [e for e in envelopes if isinstance(e.data, SurveyResultsPublished)]
+    settings = world.platform.settings
+    engine = make_engine(settings.service_database_url("analytics"), "analytics", pool_size=1)
+    try:
+        async with make_session_factory(engine)() as session:
+            built = await survey_rows(session)
+            assert all(built.values())
+            for table in (survey_cell_items, survey_cells, survey_waves):
+                await session.execute(delete(table))
+            newest_first = sorted(surveys, key=lambda e: e.data.published_at, reverse=True)
+            await apply_fora_events(session, newest_first)
+            assert await survey_rows(session) == built
+            await apply_fora_events(session, surveys)
+            assert await survey_rows(session) == built
+            await session.rollback()
+    finally:
+        await engine.dispose()

@@ -1,5 +1,5 @@
 """Read models for every view: crime (categories, corrections, alerts), accountability and
-community engagement.
+community engagement (perception survey results included).
 
 Revision ID: 0002
 Revises: 0001
@@ -145,10 +145,55 @@ def upgrade() -> None:
         sa.Column("category", sa.String(32), nullable=False),
         sa.Column("raised_at", TZ, nullable=False),
     )
+    _survey_tables()
+
+
+def _survey_tables() -> None:
+    op.create_table(
+        "survey_waves",
+        sa.Column("wave_id", sa.Uuid, primary_key=True),
+        sa.Column("forum_id", sa.Uuid),
+        sa.Column("area_id", sa.String(32), nullable=False),
+        sa.Column("station_id", sa.String(32)),
+        sa.Column("district_code", sa.String(16)),
+        sa.Column("governorate_code", sa.String(8)),
+        sa.Column("opens_on", sa.Date, nullable=False),
+        sa.Column("closes_on", sa.Date, nullable=False, index=True),
+        sa.Column("min_cell_size", sa.Integer, nullable=False),
+        sa.Column("responses", sa.Integer, nullable=False),
+        sa.Column("items", sa.ARRAY(sa.String(40)), nullable=False),
+        sa.Column("published_at", TZ, nullable=False),
+        sa.Column("publication_id", sa.Uuid, nullable=False),
+    )
+    op.create_table(
+        "survey_cells",
+        sa.Column("wave_id", sa.Uuid, primary_key=True),
+        sa.Column("breakdown", sa.String(16), primary_key=True),
+        sa.Column("cell", sa.Integer, primary_key=True),
+        sa.Column("area_id", sa.String(32)),
+        sa.Column("station_id", sa.String(32)),
+        sa.Column("district_code", sa.String(16)),
+        sa.Column("governorate_code", sa.String(8)),
+        sa.Column("gender", sa.String(8)),
+        sa.Column("suppressed", sa.Boolean, nullable=False),
+        sa.Column("responses", sa.Integer),
+    )
+    op.create_table(
+        "survey_cell_items",
+        sa.Column("wave_id", sa.Uuid, primary_key=True),
+        sa.Column("breakdown", sa.String(16), primary_key=True),
+        sa.Column("cell", sa.Integer, primary_key=True),
+        sa.Column("item", sa.String(40), primary_key=True),
+        sa.Column("answered", sa.Integer, nullable=False),
+        sa.Column("positive", sa.Integer),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "survey_cell_items",
+        "survey_cells",
+        "survey_waves",
         "concern_facts",
         "action_facts",
         "meeting_groups",
