@@ -3,14 +3,12 @@ empties the read models and reproduces them identically from a replay of the top
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 
 import pytest
 
 from services.analytics.tables import READ_MODELS
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -24,21 +22,6 @@ async def snapshot(platform) -> dict[str, list]:
             tuple(tuple(v) if isinstance(v, list) else v for v in r) for r in rows
         ]
     return tables
-
-
-async def run_cli(platform, *args: str) -> str:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "jisr.cli",
-        *args,
-        env=platform.env() | {"PYTHONPATH": os.getcwd()},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(child.communicate(), timeout=180)
-    assert child.returncode == 0, stderr.decode()[-3000:]
-    return stdout.decode()
 
 
 async def test_rebuild_reproduces_identical_tables(world):

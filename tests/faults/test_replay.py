@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import datetime
 
 import pytest
@@ -13,6 +11,7 @@ from libs.chassis.dead_letters import read_dead_letters, replay_dead_letters
 from libs.chassis.kafka import ensure_topics
 from libs.chassis.outbox import replay_outbox
 from libs.contracts.topics import INCIDENTS_RECORDED
+from tests.support.cli import run_cli
 from tests.support.incidents import (
     consumer_events,
     equals,
@@ -24,22 +23,6 @@ from tests.support.incidents import (
 from tests.support.platform import Platform, eventually
 
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
-
-
-async def run_cli(platform: Platform, *args: str) -> str:
-    """Run `jisr ...` in a child process against the platform (asyncio: the loop keeps going)."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "jisr.cli",
-        *args,
-        env=platform.env() | {"PYTHONPATH": os.getcwd()},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(child.communicate(), timeout=120)
-    assert child.returncode == 0, stderr.decode()[-2000:]
-    return stdout.decode()
 
 
 async def new_cluster(platform: Platform) -> Platform:
