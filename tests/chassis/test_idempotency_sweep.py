@@ -43,7 +43,7 @@ async def test_a_running_service_sweeps_on_start(platform):
     await platform.migrate("incidents")
     await insert_keys(platform, AGES)
     async with platform.run("incidents"):
-        await eventually(lambda: _equals(keys(platform), {"fresh", "week-old"}), timeout=10)
+        await eventually(lambda: _equals(keys(platform), {"fresh", "week-old"}))
 
 
 async def _equals(awaitable, expected) -> bool:

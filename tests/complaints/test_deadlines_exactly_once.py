@@ -68,7 +68,7 @@ async def test_two_replicas_and_restarts_fire_each_deadline_once(platform):
         second = None
         await asyncio.sleep(max(0.0, 4.0 - (time.monotonic() - started)))
         # each complaint's acknowledgement was warned and breached
-        await eventually(lambda: _acknowledged(platform, len(filed)), timeout=10)
+        await eventually(lambda: _acknowledged(platform, len(filed)))
     finally:
         await first.__aexit__(None, None, None)
         if second is not None:

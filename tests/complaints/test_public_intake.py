@@ -115,7 +115,7 @@ async def test_notifications_in_the_complainants_language_are_retried(platform):
     async with complaints_service(platform, config) as client:
         filed = await file(client, COMPLAINT | {"language": "ar"})
         await move(client, filed["complaint_id"], officer, "logged")
-        await eventually(lambda: _sent(platform), timeout=10)
+        await eventually(lambda: _sent(platform))
         anonymous = await file(client, ANONYMOUS)
         await move(client, anonymous["complaint_id"], officer, "logged")
     row = (await platform.sql("complaints", "SELECT * FROM notifications"))[0]

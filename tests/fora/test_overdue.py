@@ -41,7 +41,7 @@ async def test_each_overdue_action_is_published_exactly_once(platform):
         await api.post(f"/v1/actions/{blocked}/progress", {"status": "blocked"}, 200)
 
         # The service's own background sweep finds the two overdue actions.
-        await eventually(lambda: _count(overdue_rows(platform), 2), timeout=15)
+        await eventually(lambda: _count(overdue_rows(platform), 2))
         # More sweeps, concurrent ones included (the advisory lock and the marks hold).
         sessions = client.app.state.runtime.sessions
         today = datetime.now(UTC).date()
