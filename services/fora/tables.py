@@ -22,7 +22,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -81,7 +80,8 @@ meetings = Table(
     Column("age_bands", JSONB),
     Column("walk_in_counts", JSONB),
     Column("minutes_language", String(2)),
-    Column("minutes", Text),
+    # The minutes themselves are sealed in the vault (they name people): only when, here.
+    Column("minutes_recorded_at", DateTime(timezone=True)),
 )
 
 meeting_attendance = Table(

@@ -1,4 +1,5 @@
-"""No member name, contact or survey answer reaches Kafka or the logs (both are scanned)."""
+"""No member name, contact, minutes or survey answer reaches Kafka or the logs (both are
+scanned), and none is stored in clear (every fora table is scanned too)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ async def test_names_and_answers_stay_out_of_kafka_and_logs(platform, caplog):
         assert published["responses"] == 6  # the results went out, as counts
         read = await api.get(f"/v1/fora/{forum}/members/{farah}/personal-data", purpose="call")
         assert read["name"] == "Canary Farah Nimer"  # it is there, and only behind the vault
+        minutes = await api.get(f"/v1/meetings/{meeting}/minutes", purpose="follow-up")
+        assert (minutes["text"], minutes["language"]) == (MINUTES, "en")
         events = await fora_events(platform)
         dead = await platform.topic_records(dead_letter_topic("fora"), 1, timeout=1)
 
@@ -70,3 +73,24 @@ async def test_names_and_answers_stay_out_of_kafka_and_logs(platform, caplog):
     for answer in ANSWERS:
         assert answer not in kafka, f"survey answer {answer!r} reached Kafka"
         assert answer not in logs, f"survey answer {answer!r} reached the logs"
+
+    stored = await _every_table(platform)
+    assert "Escort scheme" in stored  # the scan reads real rows
+    for secret in [*NAMES, PHONE, MINUTES, "Farah", "thanked"]:
+        assert secret not in stored, f"{secret!r} is stored in clear"
+    reads = await platform.sql("fora", "SELECT purpose, fields FROM personal_data_reads")
+    assert {(r["purpose"], tuple(r["fields"])) for r in reads} >= {("follow-up", ("minutes",))}
+
+
+async def _every_table(platform) -> str:
+    """Every row of every fora table, as text."""
+    tables = await platform.sql(
+        "fora",
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = 'fora' AND table_type = 'BASE TABLE'",
+    )
+    rows = []
+    for t in tables:
+        name = t["table_name"]
+        rows += await platform.sql("fora", f'SELECT to_jsonb(t)::text AS row FROM "{name}" t')
+    return "\n".join(r["row"] for r in rows)

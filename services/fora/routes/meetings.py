@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from uuid6 import uuid7
 
 from libs.chassis import idempotency
 from libs.chassis.auth import Principal
+from libs.chassis.personal_data import PersonalDataVault
 from libs.chassis.service import Runtime, runtime
 from libs.contracts.fora import (
     AgeBand,
@@ -29,8 +30,10 @@ from ..domain.meetings import MeetingKind, Person, QuorumRule, WalkIns, quorum, 
 from ..events import publish
 from ..health_store import refresh_health
 from ..tables import actions, agenda_items, concerns, meeting_attendance, meetings, members
+from ..vault import vault
 from ..writes import RuleError, run_write
 
+MINUTES_FIELD = "minutes"
 router = APIRouter(prefix="/v1", tags=["meetings"])
 Key = Header(None, alias=idempotency.HEADER)
 
@@ -131,7 +134,6 @@ async def list_meetings(
 
 def _meeting_out(row) -> dict:
     out = row._asdict()
-    out.pop("minutes", None)
     out.pop("walk_in_counts", None)
     return out
 
@@ -286,17 +288,45 @@ async def put_minutes(
     body: MinutesIn,
     principal: Principal = Depends(writers),
     rt: Runtime = Depends(runtime),
+    sealer: PersonalDataVault = Depends(vault),
 ) -> dict:
+    """Minutes name the people who spoke: they are sealed in the vault, like member names."""
     async with rt.sessions() as session, session.begin():
         meeting, _ = await load_owned(session, meetings, "meeting_id", meeting_id, principal)
         if meeting.status != "held":
             raise HTTPException(409, "minutes are kept for a held meeting: record attendance first")
+        await sealer.seal(session, meeting_id, {MINUTES_FIELD: body.text})
         await session.execute(
             update(meetings)
             .where(meetings.c.meeting_id == meeting_id)
-            .values(minutes_language=body.language, minutes=body.text)
+            .values(minutes_language=body.language, minutes_recorded_at=datetime.now(UTC))
         )
     return {"meeting_id": meeting_id, "minutes_language": body.language}
+
+
+@router.get("/meetings/{meeting_id}/minutes", summary="The minutes (every read is audited)")
+async def get_minutes(
+    meeting_id: UUID,
+    purpose: str = Query(..., min_length=3, max_length=200, description="Why they are read"),
+    principal: Principal = Depends(readers),
+    rt: Runtime = Depends(runtime),
+    sealer: PersonalDataVault = Depends(vault),
+) -> dict:
+    async with rt.sessions() as session, session.begin():
+        meeting, _ = await load_owned(session, meetings, "meeting_id", meeting_id, principal)
+        if meeting.minutes_recorded_at is None:
+            raise HTTPException(404, f"no minutes recorded for meeting {meeting_id}")
+        sealed = await sealer.unseal(
+            session, meeting_id, principal=principal, purpose=purpose, fields=[MINUTES_FIELD]
+        )
+    if sealed is None:
+        raise HTTPException(410, f"the minutes of meeting {meeting_id} were erased")
+    return {
+        "meeting_id": meeting_id,
+        "language": meeting.minutes_language,
+        "recorded_at": meeting.minutes_recorded_at,
+        "text": sealed[MINUTES_FIELD],
+    }
 
 
 @router.post("/meetings/{meeting_id}/cancel", summary="Cancel a scheduled meeting")
@@ -346,5 +376,8 @@ async def closing_report(
         "agenda": agenda,
         "concerns_raised": [c._asdict() for c in raised],
         "actions_agreed": [a._asdict() for a in agreed],
-        "minutes": {"language": meeting.minutes_language, "recorded": meeting.minutes is not None},
+        "minutes": {
+            "language": meeting.minutes_language,
+            "recorded": meeting.minutes_recorded_at is not None,
+        },
     }

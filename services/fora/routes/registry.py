@@ -32,7 +32,7 @@ from ..domain.health import DEFAULT_WOMEN_TARGET
 from ..domain.meetings import QuorumRule
 from ..events import publish
 from ..tables import fora, members
-from ..vault import members_vault
+from ..vault import vault
 from ..writes import RuleError, rule_error, run_write
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -61,13 +61,6 @@ class MemberIn(BaseModel):
     gender: Gender | None = None
     age_band: AgeBand | None = None
     joined_on: date | None = None
-
-
-def vault(request: Request) -> PersonalDataVault:
-    state = request.app.state
-    if getattr(state, "vault", None) is None:
-        state.vault = members_vault(state.settings)
-    return state.vault
 
 
 def _forum_out(row) -> dict:

@@ -63,7 +63,7 @@ STATEMENTS = (
         age_bands JSONB,
         walk_in_counts JSONB,
         minutes_language VARCHAR(2),
-        minutes TEXT,
+        minutes_recorded_at TIMESTAMP WITH TIME ZONE,
         PRIMARY KEY (meeting_id),
         FOREIGN KEY(forum_id) REFERENCES fora (forum_id)
     )
