@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.chassis.auth import Principal, require_roles
 from libs.reference import load_reference
 
-from .domain.areas import UnknownArea, level_of
+from .domain.areas import UnknownArea, contains, level_of
 from .tables import fora
 from .writes import RuleError
 
@@ -48,13 +48,25 @@ async def check_forum_and_area(
     session: AsyncSession, forum_id: UUID | None, area_id: str, principal: Principal
 ) -> None:
     """A plan, survey wave or activity names an area and perhaps its forum: the forum must be
-    in the principal's scope (404) and the area known (422 naming `area_id`)."""
+    in the principal's scope (404) and the area known (422 naming `area_id`); without a forum,
+    a station-scoped token may only name an area its station lies in (403)."""
     if forum_id is not None:
         await load_forum(session, forum_id, principal)
     try:
         level_of(load_reference(), area_id)
     except UnknownArea as exc:
         raise RuleError("area_id", exc.args[0]) from exc
+    if forum_id is None and not area_in_scope(area_id, principal):
+        raise HTTPException(
+            403, f"a token of station {principal.station_id} may only name areas that contain it"
+        )
+
+
+def area_in_scope(area_id: str, principal: Principal) -> bool:
+    """Whether a principal may act on something that belongs to an area but to no forum."""
+    if not principal.station_scoped:
+        return True
+    return bool(principal.station_id) and contains(load_reference(), area_id, principal.station_id)
 
 
 async def load_owned(

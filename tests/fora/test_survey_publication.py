@@ -150,3 +150,24 @@ async def test_publishing_needs_scope_and_an_open_wave_and_keys_by_area_without_
     assert table["cells"] == [{"area_id": "AM-02-S1", "gender": "female", "suppressed": False,
         "responses": 5, "items": [{"item": SAFE, "answered": 5, "positive": 5},
                                   {"item": TRUST, "answered": 0, "positive": None}]}]  # fmt: skip
+
+
+async def test_a_wave_without_forum_is_in_the_scope_of_its_area(fora):
+    platform, client, api = fora
+    amman = platform.token("station_officer", station="AM-01-S1")
+    irbid = platform.token("station_officer", station="IR-01-S1")
+    body = {"area_id": "AM-01", "title_en": "District", "title_ar": "لواء",
+            "items": ITEMS, "opens_on": "2026-10-01", "closes_on": "2027-12-31"}  # fmt: skip
+    refused = await client.post("/v1/surveys", json=body, headers=irbid)
+    assert refused.status_code == 403 and "may only name areas that contain it" in refused.text
+    created = await client.post("/v1/surveys", json=body, headers=amman)
+    assert created.status_code == 201, created.text
+    wave_id = created.json()["wave_id"]
+
+    answer = {"area_id": "AM-01-S1", "gender": "female", "answers": {SAFE: "very_safe"}}
+    url = f"/v1/surveys/{wave_id}"
+    assert (await client.post(f"{url}/responses", json=answer, headers=irbid)).status_code == 404
+    assert (await client.post(f"{url}/publish", headers=irbid)).status_code == 404
+    assert (await client.post(f"{url}/responses", json=answer, headers=amman)).status_code == 201
+    assert (await client.post(f"{url}/publish", headers=amman)).status_code == 200
+    await api.post(f"{url}/publish", expect=200)  # a coordinator is not station-scoped

@@ -26,7 +26,7 @@ from libs.contracts.fora import (
 )
 from libs.reference import load_reference
 
-from ..access import check_forum_and_area, load_forum, readers, writers
+from ..access import area_in_scope, check_forum_and_area, load_forum, readers, writers
 from ..domain import surveys
 from ..domain.areas import contains
 from ..events import publish
@@ -103,8 +103,7 @@ async def add_response(
 ):
     async def work(session):
         wave = await _wave(session, wave_id)
-        if wave.forum_id is not None:
-            await load_forum(session, wave.forum_id, principal)  # a forum's wave: its scope
+        await _check_wave_scope(session, wave, principal)
         if not contains(load_reference(), wave.area_id, body.area_id):
             raise RuleError("area_id", f"must lie within the wave's area {wave.area_id}")
         try:
@@ -117,6 +116,14 @@ async def add_response(
         return 201, {"wave_id": wave_id, "recorded": True}  # no id: nothing to trace back
 
     return await run_write(request, rt, principal, idempotency_key, work)
+
+
+async def _check_wave_scope(session: AsyncSession, wave, principal: Principal) -> None:
+    """A forum's wave is in its forum's scope; a wave of an area alone, in that area's (404)."""
+    if wave.forum_id is not None:
+        await load_forum(session, wave.forum_id, principal)
+    elif not area_in_scope(wave.area_id, principal):
+        raise HTTPException(404, f"no survey wave {wave.wave_id}")
 
 
 async def _responses(session: AsyncSession, wave_id: UUID) -> list[surveys.Response]:
@@ -195,8 +202,7 @@ async def publish_results(
     async def work(session):
         # Locked, so two publications of a wave reach the outbox in the order they counted.
         wave = await _wave(session, wave_id, lock=True)
-        if wave.forum_id is not None:
-            await load_forum(session, wave.forum_id, principal)  # a forum's wave: its scope
+        await _check_wave_scope(session, wave, principal)
         now = datetime.now(UTC)
         if now.date() < wave.opens_on:
             raise RuleError("opens_on", f"the wave opens on {wave.opens_on}: nothing to publish")
