@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from libs.reference import load_reference
+from libs.reference.concerns import COMMUNITY_CONCERNS, ICCS_CONCERN_PREFIX
+
 Lang = Literal["en", "ar"]
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -236,5 +239,11 @@ def word(key: str, lang: Lang) -> str:
 
 def code(value: str, lang: Lang) -> str:
     """A code carried by events, in words; an unknown code as it is (never an error)."""
-    en, ar = CODES.get(value, (value.replace("_", " "), value.replace("_", " ")))
+    if value.startswith(ICCS_CONCERN_PREFIX):  # a concern filed under an ICCS category
+        try:
+            return load_reference().iccs_title(value.removeprefix(ICCS_CONCERN_PREFIX), lang)
+        except KeyError:
+            pass
+    plain = value.replace("_", " ")
+    en, ar = CODES.get(value) or COMMUNITY_CONCERNS.get(value) or (plain, plain)
     return ar if lang == "ar" else en

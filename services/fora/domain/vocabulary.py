@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 from libs.contracts.fora import AgeBand, ForumLevel, ForumType, Gender, Group, MemberRole
+from libs.reference.concerns import ICCS_CONCERN_PREFIX
 
 Lang = Literal["en", "ar"]
 
@@ -19,19 +20,6 @@ GROUPS: tuple[str, ...] = get_args(Group)
 GENDERS: tuple[str, ...] = get_args(Gender)
 AGE_BANDS: tuple[str, ...] = get_args(AgeBand)
 
-#: Community concerns that are not (or not only) crimes; ICCS sections cover the rest.
-COMMUNITY_CONCERNS: dict[str, tuple[str, str]] = {
-    "street_lighting": ("Street lighting", "إنارة الشوارع"),
-    "traffic": ("Traffic and road safety", "المرور والسلامة على الطرق"),
-    "youth_idleness": ("Youth idleness", "فراغ الشباب"),
-    "harassment": ("Harassment in public spaces", "التحرش في الأماكن العامة"),
-    "online_safety": ("Online safety", "الأمان على الإنترنت"),
-    "domestic_violence": ("Domestic violence", "العنف الأسري"),
-    "drugs": ("Drug dealing and use", "تعاطي المخدرات والاتجار بها"),
-    "noise": ("Noise and nuisance", "الضوضاء والإزعاج"),
-    "abandoned_buildings": ("Abandoned buildings", "المباني المهجورة"),
-    "school_safety": ("Safety around schools", "السلامة حول المدارس"),
-}
 
 ACTION_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "open": ("Open", "مفتوح"),
@@ -66,4 +54,4 @@ def is_iccs_category(category: str) -> bool:
 def event_category(category: str) -> str:
     """The concern category as an event code: "0501" becomes "iccs_0501" (codes start with a
     letter, so a category can never be mistaken for free text)."""
-    return f"iccs_{category}" if is_iccs_category(category) else category
+    return f"{ICCS_CONCERN_PREFIX}{category}" if is_iccs_category(category) else category

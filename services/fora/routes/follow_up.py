@@ -17,11 +17,12 @@ from libs.chassis.auth import Principal
 from libs.chassis.service import Runtime, runtime
 from libs.contracts.fora import ActionStatus, ActionStatusChanged, ConcernRaised, Group
 from libs.reference import load_reference
+from libs.reference.concerns import COMMUNITY_CONCERNS
 
 from ..access import load_forum, load_owned, readers, writers
 from ..domain.areas import UnknownArea, contains
 from ..domain.follow_up import InvalidTransition, check_transition, is_overdue, rank_concerns
-from ..domain.vocabulary import COMMUNITY_CONCERNS, event_category, is_iccs_category
+from ..domain.vocabulary import event_category, is_iccs_category
 from ..events import publish
 from ..health_store import refresh_health
 from ..tables import action_notes, actions, agenda_items, concerns, meetings, members, priorities

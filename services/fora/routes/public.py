@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from libs.chassis.service import Runtime, runtime
 from libs.reference import load_reference
+from libs.reference.concerns import COMMUNITY_CONCERNS
 
 from ..domain.vocabulary import (
     ACTION_STATUS_LABELS,
-    COMMUNITY_CONCERNS,
     FORUM_TYPE_LABELS,
     is_iccs_category,
     label,
