@@ -8,9 +8,11 @@ JISR_PERSONAL_DATA_PREVIOUS_KEYS, roll the service out, run `jisr keys rewrap`, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import typer
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from libs.chassis.db import make_engine, make_session_factory
 from libs.chassis.personal_data import PersonalDataVault, keys_by_master
@@ -45,30 +47,31 @@ def _vault_service(service: str) -> str:
     return service
 
 
-async def _status(settings: Settings, service: str) -> tuple[str, dict[str, int]]:
+@asynccontextmanager
+async def _sessions(settings: Settings, service: str) -> AsyncIterator[async_sessionmaker]:
     engine = make_engine(settings.service_database_url(service), service, pool_size=1)
     try:
-        async with make_session_factory(engine)() as session:
-            counts = await keys_by_master(session)
+        yield make_session_factory(engine)
     finally:
         await engine.dispose()
+
+
+async def _status(settings: Settings, service: str) -> tuple[str, dict[str, int]]:
+    async with _sessions(settings, service) as sessions, sessions() as session:
+        counts = await keys_by_master(session)
     return VAULTS[service](settings).key_id, counts
 
 
 async def _rewrap(settings: Settings, service: str, batch: int) -> int:
     vault = VAULTS[service](settings)
-    engine = make_engine(settings.service_database_url(service), service, pool_size=1)
     moved = 0
-    try:
-        sessions = make_session_factory(engine)
+    async with _sessions(settings, service) as sessions:
         while True:
             async with sessions() as session, session.begin():  # one transaction per batch
                 n = await vault.rewrap(session, batch)
             moved += n
             if n == 0:
                 return moved
-    finally:
-        await engine.dispose()
 
 
 @app.command("status")

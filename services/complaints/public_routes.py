@@ -84,10 +84,10 @@ def build(config: ComplaintsConfig) -> APIRouter:
         language = body.language or language_from(accept_language)
         now = datetime.now(UTC)
         scope = f"intake:{principal.subject if principal else 'public'}"
-        request_hash = idempotency.fingerprint("POST", "/v1/complaints", await request.body())
         async with rt.sessions() as session, session.begin():
             if idempotency_key:
-                stored = await idempotency.claim(session, scope, idempotency_key, request_hash)
+                body_hash = idempotency.fingerprint("POST", request.url.path, await request.body())
+                stored = await idempotency.claim(session, scope, idempotency_key, body_hash)
                 if stored is not None:
                     replayed = stored.body | {"pin": await reissue_pin(session, stored.body)}
                     headers = {"Cache-Control": "no-store", "Idempotent-Replayed": "true"}

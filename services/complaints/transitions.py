@@ -82,7 +82,7 @@ async def apply_transition(
     findings = {f.allegation_id: f.finding for f in body.findings}
     now = datetime.now(UTC)
     review_ends = None
-    if row.status == "review_window":
+    if row.status == "review_window" and body.to == "closed":  # the only move it limits
         review_ends = await review_window_ends(session, complaint_id, pack, now)
     decision = check_transition(
         CaseView(row.status, row.station_id, case_allegations_, review_ends),

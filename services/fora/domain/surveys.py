@@ -182,12 +182,12 @@ def results(
     }
 
 
-# --- the published tables: counts, for the survey.results_published event -----------------
+# --- the published table: counts, for the survey.results_published event ------------------
 
 #: The one table a wave's results are published as: by area and gender. No margin (overall, by
 #: area, by gender) goes with it: a margin minus the visible cells of its row would give a
 #: hidden cell away. Readers add visible cells up and say how many were hidden.
-PUBLISHED_TABLES: tuple[tuple[str, ...], ...] = (("area", "gender"),)
+PUBLISHED_BY: tuple[str, ...] = ("area", "gender")
 
 
 @dataclass(frozen=True)
@@ -222,17 +222,10 @@ def _count_cell(key: dict, rows: Sequence[Response] | None, items: Sequence[str]
     return CountCell(key, len(rows), counts)
 
 
-def published_tables(
-    responses: Iterable[Response],
-    items: Sequence[str],
-    tables: Sequence[tuple[str, ...]] = PUBLISHED_TABLES,
-) -> list[CountTable]:
-    """A wave's results as counts (not shares), suppressed exactly as `results` suppresses
-    them, so that a reader can add cells up across areas and waves."""
-    responses = list(responses)
-    return [
-        CountTable(
-            by, tuple(_count_cell(key, rows, items) for key, rows in table_cells(responses, by))
-        )
-        for by in tables
-    ]
+def count_table(
+    responses: Iterable[Response], items: Sequence[str], by: Sequence[str] = PUBLISHED_BY
+) -> CountTable:
+    """A wave's results by `by` as counts (not shares), suppressed exactly as `results`
+    suppresses them, so that a reader can add cells up across areas and waves."""
+    cells = table_cells(list(responses), by)
+    return CountTable(tuple(by), tuple(_count_cell(key, rows, items) for key, rows in cells))

@@ -183,7 +183,7 @@ def _results_event(
         closes_on=wave.closes_on,
         min_cell_size=surveys.MIN_CELL,
         responses=len(responses),
-        tables=[_table(t) for t in surveys.published_tables(responses, wave.items)],
+        tables=[_table(surveys.count_table(responses, wave.items))],
         published_at=published_at,
     )
 
