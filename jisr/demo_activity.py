@@ -213,7 +213,7 @@ def _yes_no(rng: random.Random, p: float, dont_know: bool = True) -> str:
 def survey_response(rng: random.Random, station: str, trust: float) -> dict:
     """One synthetic respondent at `station` (whose trust in the police is about `trust`)."""
     gender = rng.choices(("female", "male", None), (0.47, 0.43, 0.10))[0]
-    safe = {"female": 0.42, "male": 0.74}.get(gender, 0.58) + (trust - 0.6) / 2
+    safe = {"female": 0.42, "male": 0.74}.get(gender or "", 0.58) + (trust - 0.6) / 2
     answers = {
         "feel_safe_after_dark": _scale_answer(rng, safe, ("very_safe", "fairly_safe"),
                                               ("a_bit_unsafe", "very_unsafe")),

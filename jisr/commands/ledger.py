@@ -116,5 +116,9 @@ def verify(
         raise typer.BadParameter("give exactly one of --file or --url")
     if url is not None and not token:
         raise typer.BadParameter("--url needs --token (or JISR_TOKEN)")
-    document = read_dump(file) if file else fetch_dump(url, token)
+    if file is not None:
+        document = read_dump(file)
+    else:
+        assert url is not None and token  # checked above
+        document = fetch_dump(url, token)
     raise typer.Exit(report(document, public_key))

@@ -61,7 +61,7 @@ def outbox_replay(
         ..., "--service", callback=_service, help="The service whose outbox to replay."
     ),
     since: str | None = typer.Option(
-        None, "--since", callback=_since, help="Only rows created at or after this ISO-8601 time."
+        None, "--since", help="Only rows created at or after this ISO-8601 time."
     ),
     topic: str | None = typer.Option(
         None, "--topic", callback=_topic, help="Only rows of this registry topic."
@@ -71,7 +71,8 @@ def outbox_replay(
 
     Use after losing a Kafka cluster: consumers' idempotent inboxes skip what they have.
     """
-    count = asyncio.run(replay_outbox(get_settings(), service, since=since, topic=topic))
+    moment = _since(since)
+    count = asyncio.run(replay_outbox(get_settings(), service, since=moment, topic=topic))
     typer.echo(f"replayed {count} events from {service}'s outbox")
 
 

@@ -110,7 +110,7 @@ class LocalStack:
         self.demo_scale = demo_scale
         self.postgres: local_stack.EmbeddedPostgres | None = None
         self.kafka: local_stack.EmbeddedKafka | None = None
-        self.children: dict[str, object] = {}
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.env = dict(os.environ)
         self.env.setdefault("JISR_INCIDENTS_URL", f"http://127.0.0.1:{ports['incidents']}")
 

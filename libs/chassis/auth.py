@@ -18,7 +18,7 @@ Usage in a service::
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -270,7 +270,7 @@ def current_principal(request: Request, _: Any = Security(_bearer_scheme)) -> Pr
         raise _unauthorized(f"invalid token: {exc.reason}", "invalid_token") from exc
 
 
-def require_roles(*roles: str):
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency giving the Principal if it holds any of `roles` (admin always), else 403."""
     _normalise_roles(roles)  # a typo in a route fails at import, not at request time
     needed = ", ".join(roles)

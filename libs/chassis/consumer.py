@@ -24,7 +24,7 @@ from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.contracts.catalogue import CATALOGUE
 from libs.contracts.envelope import Envelope, EnvelopeError, decode, header_map
@@ -54,7 +54,8 @@ class TransientError(Exception):
 
 async def _raw_body(msg: object) -> bytes:
     # Decoding happens in the consumer (decode()); FastStream must not json-parse a poison body.
-    return msg.body  # type: ignore[attr-defined]
+    body: bytes = msg.body  # type: ignore[attr-defined]
+    return body
 
 
 class EventConsumer:
@@ -63,7 +64,7 @@ class EventConsumer:
         *,
         service: str,
         spec: ConsumerSpec,
-        sessions: async_sessionmaker,
+        sessions: async_sessionmaker[AsyncSession],
         broker: KafkaBroker,
         settings: Settings,
         after_apply: Callable[[Sequence[Envelope]], Awaitable[None]] | None = None,

@@ -6,7 +6,8 @@ connection, so a service's SQL never names — and never reaches — another ser
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -45,8 +46,22 @@ def make_engine(url: str, schema: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+T = TypeVar("T")
+
+
+async def in_transaction(
+    sessions: async_sessionmaker[AsyncSession], work: Callable[[AsyncSession], Awaitable[T]]
+) -> T:
+    """Run one use case in one transaction: committed if `work` returns, rolled back if it
+    raises (a RuleViolation included). Routes call the application layer through this (or
+    `idempotency.write` for POSTs that take an Idempotency-Key); application functions take
+    the open session and never commit themselves, so tests can run them on a rollback one."""
+    async with sessions() as session, session.begin():
+        return await work(session)
 
 
 # What a database call can raise; routes let these through and the app maps them to 503/500.
@@ -60,7 +75,7 @@ _TRANSIENT_CODES = {"25006", "40001", "40P01", "55P03"}
 
 
 def _transient_sqlstate(sqlstate: str | None) -> bool:
-    return bool(sqlstate) and (
+    return sqlstate is not None and (
         sqlstate.startswith(_TRANSIENT_PREFIXES) or sqlstate in _TRANSIENT_CODES
     )
 
@@ -91,13 +106,14 @@ def is_transient(exc: BaseException | None) -> bool:
 
 
 async def copy_rows(
-    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[tuple]
+    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
 ) -> None:
     """Bulk-load rows with COPY on the session's own connection (so in its transaction)."""
     if not records:
         return
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None  # an open session's connection always has its asyncpg one
     if not raw.is_in_transaction():
         # SQLAlchemy's asyncpg adapter begins lazily, on the first statement: make sure the
         # COPY joins the caller's transaction instead of autocommitting on its own.

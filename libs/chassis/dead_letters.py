@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import dead_letter_topic
@@ -75,7 +75,7 @@ def _parse_time(value: str | None, timestamp_ms: int | None) -> datetime | None:
     return None
 
 
-def _to_dead_letter(record) -> DeadLetter:
+def _to_dead_letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
     headers = header_map(record.headers or ())
     try:
         attempts = int(headers.get("jisr_dlq_attempts", "0"))
@@ -151,7 +151,7 @@ async def read_dead_letters(
     return letters if limit is None else letters[:limit]
 
 
-def _tp(record) -> TopicPartition:
+def _tp(record: ConsumerRecord[bytes, bytes]) -> TopicPartition:
     return TopicPartition(record.topic, record.partition)
 
 

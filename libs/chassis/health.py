@@ -6,6 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from . import metrics
 from .outbox import outbox_lag
@@ -13,12 +14,35 @@ from .outbox import outbox_lag
 health_router = APIRouter(tags=["meta"])
 
 
-@health_router.get("/healthz", summary="Liveness: the process is up")
-async def healthz() -> dict:
+class Liveness(BaseModel):
+    status: str
+
+
+class OutboxState(BaseModel):
+    unpublished: int | None
+    oldest_seconds: float | None
+    relay_leader: bool
+
+
+class Readiness(BaseModel):
+    service: str
+    status: str  # "ready" | "unavailable"
+    database: str
+    broker: str
+    outbox: OutboxState
+
+
+@health_router.get("/healthz", summary="Liveness: the process is up", response_model=Liveness)
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health_router.get("/readyz", summary="Readiness: database, broker, outbox lag")
+@health_router.get(
+    "/readyz",
+    summary="Readiness: database, broker, outbox lag",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "The database does not answer"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """200 while the database answers (writes can be taken), 503 otherwise.
 
@@ -46,7 +70,9 @@ async def readyz(request: Request) -> JSONResponse:
             "relay_leader": rt.relay.state.leader,
         },
     }
-    return JSONResponse(body, status_code=200 if db_ok else 503)
+    return JSONResponse(
+        Readiness.model_validate(body).model_dump(mode="json"), status_code=200 if db_ok else 503
+    )
 
 
 @health_router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

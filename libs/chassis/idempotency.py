@@ -14,13 +14,19 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .errors import RuleViolation
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -49,7 +55,7 @@ async def claim(
     None means "new: do the work, then remember()"; otherwise the stored response to replay.
     """
     if len(key) > MAX_KEY_LENGTH:
-        raise HTTPException(422, f"{HEADER} must be at most {MAX_KEY_LENGTH} characters")
+        raise RuleViolation(("header", HEADER), f"must be at most {MAX_KEY_LENGTH} characters")
     inserted = await session.execute(
         text(
             "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (:s, :k, :h)"
@@ -69,8 +75,8 @@ async def claim(
         )
     ).one()
     if row.request_hash != request_hash:
-        raise HTTPException(
-            422, f"{HEADER} {key!r} was already used for a different request; use a new key"
+        raise RuleViolation(
+            ("header", HEADER), f"{key!r} was already used for a different request; use a new key"
         )
     return StoredResponse(row.status_code, row.response)
 
@@ -87,6 +93,57 @@ async def remember(
     )
 
 
+Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+
+
+def scope_of(subject: str, request: Request) -> str:
+    """Keys are the caller's own, per route: two stations may both send key "1"."""
+    return f"{subject}:{request.method} {request.url.path}"
+
+
+async def write(
+    request: Request,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    scope: str,
+    key: str | None,
+    work: Work,
+    response_model: type[BaseModel] | None = None,
+    headers: Callable[[Any], dict[str, str]] | None = None,
+    kept: Callable[[Any], Any] | None = None,
+    replayed: Callable[[AsyncSession, Any], Awaitable[Any]] | None = None,
+) -> JSONResponse:
+    """The one way to run an HTTP write: one transaction, an optional Idempotency-Key.
+
+    `work(session)` does the write and returns (status, body); the body is serialised through
+    `response_model` (the route's declared response), so the client never gets more than the
+    model says. With a key, the first request's answer is stored in the same transaction and
+    a retry gets it again (header `Idempotent-Replayed: true`) without doing any work.
+    `kept(body)` is what is stored (e.g. without a secret), `replayed(session, stored)` what a
+    retry is answered (e.g. with a fresh secret). A `RuleViolation` raised by the work rolls
+    the whole transaction back, key included.
+    """
+    async with sessions() as session, session.begin():
+        if key:
+            stored = await claim(
+                session,
+                scope,
+                key,
+                fingerprint(request.method, request.url.path, await request.body()),
+            )
+            if stored is not None:
+                answer = await replayed(session, stored.body) if replayed else stored.body
+                extra = (headers(answer) if headers else {}) | {"Idempotent-Replayed": "true"}
+                return JSONResponse(answer, stored.status_code, extra)
+        status, result = await work(session)
+        if response_model is not None:
+            result = response_model.model_validate(result).model_dump(mode="json")
+        result = jsonable_encoder(result)
+        if key:
+            await remember(session, scope, key, status, kept(result) if kept else result)
+    return JSONResponse(result, status, headers(result) if headers else None)
+
+
 async def delete_expired(session: AsyncSession, retention: timedelta = RETENTION) -> int:
     """Delete up to SWEEP_BATCH keys older than `retention`; returns how many."""
     result = await session.execute(
@@ -97,10 +154,11 @@ async def delete_expired(session: AsyncSession, retention: timedelta = RETENTION
         ),
         {"secs": retention.total_seconds(), "n": SWEEP_BATCH},
     )
-    return result.rowcount
+    deleted: int = result.rowcount  # type: ignore[attr-defined]  # a DML result has it
+    return deleted
 
 
-async def sweep_forever(sessions: async_sessionmaker) -> None:
+async def sweep_forever(sessions: async_sessionmaker[AsyncSession]) -> None:
     """Every service runs this; replicas sweeping at once only delete the same rows once."""
     while True:
         try:

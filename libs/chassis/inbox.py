@@ -24,7 +24,10 @@ _CLAIM = text(
 
 
 async def apply_once(
-    sessions: async_sessionmaker, consumer: str, envelopes: Sequence[Envelope], apply: Apply
+    sessions: async_sessionmaker[AsyncSession],
+    consumer: str,
+    envelopes: Sequence[Envelope],
+    apply: Apply,
 ) -> tuple[int, int]:
     """Apply the envelopes not seen before by this consumer. Returns (applied, duplicates)."""
     unique = list({env.id: env for env in envelopes}.values())

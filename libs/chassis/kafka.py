@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import ssl
@@ -105,11 +106,16 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
 
 
 async def send_record(
-    producer: AIOKafkaProducer, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
-):
+    producer: AIOKafkaProducer,
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    headers: dict[str, str],
+) -> asyncio.Future[Any]:
     """Send one record; returns the future that resolves when the broker confirms it."""
     encoded = [(name, text.encode()) for name, text in headers.items()]
-    return await producer.send(topic, value, key=key, headers=encoded)
+    future: asyncio.Future[Any] = await producer.send(topic, value, key=key, headers=encoded)
+    return future
 
 
 def consuming_services() -> list[str]:

@@ -83,7 +83,7 @@ def metrics_middleware(app: FastAPI, service: str) -> None:
         start = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            response: Response = await call_next(request)
             status = response.status_code
             return response
         finally:

@@ -69,5 +69,6 @@ def run_env() -> None:
     """Body of every service's alembic env.py (alembic calls it in its own thread)."""
     cfg = context.config
     url = cfg.get_main_option("sqlalchemy.url")
+    assert url is not None, "the migration config names no database URL"
     schema = cfg.attributes["schema"]
     asyncio.run(_run_online(url, schema))

@@ -20,23 +20,26 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from libs.contracts.envelope import Envelope, encode_headers, encode_value
-from libs.contracts.topics import topic_for_event
+from libs.contracts.base import EventModel
+from libs.contracts.envelope import Envelope, encode_headers, encode_value, new_envelope
+from libs.contracts.topics import record_key, topic_for_event
 
 from . import metrics
 from .db import asyncpg_dsn, copy_rows
 from .kafka import make_producer, send_record
 from .settings import Settings
+from .telemetry import current_traceparent
 
 log = logging.getLogger(__name__)
 
 # publish(topic, key, value, headers) -> a future that resolves when the broker confirmed.
-Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
+Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable["asyncio.Future[Any]"]]
 
 _COLUMNS = ("event_id", "topic", "key", "event_type", "headers", "payload")
 
@@ -45,7 +48,7 @@ def channel(service: str) -> str:
     return f"jisr_outbox_{service}"
 
 
-def _record(env: Envelope, key: str) -> tuple:
+def _record(env: Envelope, key: str) -> tuple[Any, ...]:
     return (
         env.id,
         topic_for_event(env.data.event_type).name,
@@ -67,6 +70,32 @@ async def stage(
         return
     await copy_rows(session, "outbox", _COLUMNS, [_record(env, key) for env, key in events])
     await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": channel(service)})
+
+
+async def publish(session: AsyncSession, events: Sequence[EventModel]) -> list[Envelope]:
+    """The one way a service emits events: stage them in the caller's open transaction.
+
+    Each event is wrapped in a CloudEvents envelope whose source is the topic's producer and
+    whose subject and record key are what the topic registry says (`record_key`); all of them
+    go in one COPY and one NOTIFY, however many there are. Returns the envelopes (their ids),
+    in order, for callers that keep their own copy (the complaints ledger).
+    """
+    if not events:
+        return []
+    producers = {topic_for_event(e.event_type).producer for e in events}
+    if len(producers) != 1:
+        raise ValueError(f"one transaction publishes for one service, not {sorted(producers)}")
+    [service] = producers
+    traceparent = current_traceparent()
+    staged = []
+    for event in events:
+        key = record_key(event)
+        envelope = new_envelope(
+            event, source=f"jisr/{service}", subject=key, traceparent=traceparent
+        )
+        staged.append((envelope, key))
+    await stage(session, service, staged)
+    return [envelope for envelope, _ in staged]
 
 
 @dataclass
@@ -193,7 +222,7 @@ async def send_in_order(
     Rows after a failure are sent again next time (at-least-once); consumers' inboxes absorb
     the duplicates.
     """
-    pending: list[tuple[int, asyncio.Future]] = []
+    pending: list[tuple[int, asyncio.Future[Any]]] = []
     error: BaseException | None = None
     try:
         for row in rows:
@@ -283,7 +312,9 @@ async def replay_outbox(
     try:
         await producer.start()
 
-        async def publish(name: str, key: bytes, value: bytes, headers: dict[str, str]):
+        async def publish(
+            name: str, key: bytes, value: bytes, headers: dict[str, str]
+        ) -> asyncio.Future[Any]:
             return await send_record(producer, name, key, value, headers)
 
         return await replay(conn, publish, settings.topic, since=since, topic=topic)

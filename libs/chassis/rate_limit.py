@@ -76,7 +76,7 @@ async def _count(session: AsyncSession, rule: RateLimit, key: str, add: int) -> 
     return (row[0], float(row[1])) if row else (0, 0.0)
 
 
-async def hit(sessions: async_sessionmaker, rule: RateLimit, key: str) -> None:
+async def hit(sessions: async_sessionmaker[AsyncSession], rule: RateLimit, key: str) -> None:
     """Count one hit for `key`; raise a 429 (with Retry-After) if that went over the limit."""
     async with sessions() as session, session.begin():
         hits, left = await _count(session, rule, key, 1)
@@ -84,7 +84,7 @@ async def hit(sessions: async_sessionmaker, rule: RateLimit, key: str) -> None:
         raise _refuse(rule, left)
 
 
-async def check(sessions: async_sessionmaker, rule: RateLimit, key: str) -> None:
+async def check(sessions: async_sessionmaker[AsyncSession], rule: RateLimit, key: str) -> None:
     """Raise a 429 if `key` has used up its window, without counting a hit."""
     async with sessions() as session, session.begin():
         hits, left = await _count(session, rule, key, 0)
@@ -98,4 +98,4 @@ async def purge(session: AsyncSession, older_than_seconds: int = 86400) -> int:
         text("DELETE FROM rate_limits WHERE window_start < now() - make_interval(secs => :s)"),
         {"s": older_than_seconds},
     )
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]  # a DML result has it

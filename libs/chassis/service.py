@@ -11,32 +11,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from libs.contracts.asyncapi import asyncapi_document
 from libs.contracts.envelope import Envelope
 
-from . import idempotency
+from . import http_errors, idempotency
 from .consumer import ConsumerSpec, EventConsumer
 from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
 from .kafka import make_broker, make_producer, send_record
 from .logs import configure_logging
 from .metrics import metrics_middleware
-from .outbox import OutboxRelay
+from .outbox import OutboxRelay, Publish
 from .service_api import close_service_apis
 from .settings import Settings, get_settings
 from .telemetry import instrument_engine, instrument_fastapi, setup_tracing
 
 log = logging.getLogger(__name__)
+
+
+class AsyncApiDocument(BaseModel):
+    """An AsyncAPI 3.0 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0);
+    its channels, operations and components are the specification's, kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+    asyncapi: str
+    info: dict[str, Any]
+    channels: dict[str, Any]
+    operations: dict[str, Any]
+    components: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,7 @@ class ServiceDefinition:
     consumers: Sequence[ConsumerSpec] = ()
     # Long-running jobs (schedulers, clocks) started with the service and cancelled at stop.
     # Each must take its own advisory lock if only one replica may run it.
-    background: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = ()
 
 
 @dataclass
@@ -59,16 +74,17 @@ class Runtime:
     service: str
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker
+    sessions: async_sessionmaker[AsyncSession]
     broker: KafkaBroker
     relay: OutboxRelay | None = None
     producer: AIOKafkaProducer | None = None  # the relay's; replaced on every connect attempt
     broker_ready: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: list[asyncio.Task] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
 def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    rt: Runtime = request.app.state.runtime
+    return rt
 
 
 async def _start_kafka(rt: Runtime) -> None:
@@ -95,6 +111,7 @@ async def _start_kafka(rt: Runtime) -> None:
 
 async def _run_relay(rt: Runtime) -> None:
     await rt.broker_ready.wait()
+    assert rt.relay is not None  # built with the runtime
     await rt.relay.run()
 
 
@@ -103,7 +120,7 @@ async def _run_relay(rt: Runtime) -> None:
 SHUTDOWN_STEP_SECONDS = 10.0
 
 
-async def _bounded(awaitable: Awaitable, what: str) -> None:
+async def _bounded(awaitable: Awaitable[Any], what: str) -> None:
     try:
         await asyncio.wait_for(awaitable, SHUTDOWN_STEP_SECONDS)
     except TimeoutError:
@@ -118,8 +135,11 @@ async def _stop_kafka(rt: Runtime) -> None:
             await _bounded(client.stop(), f"stop {type(client).__name__}")
 
 
-def _publisher(rt: Runtime):
-    async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
+def _publisher(rt: Runtime) -> Publish:
+    async def publish(
+        topic: str, key: bytes, value: bytes, headers: dict[str, str]
+    ) -> asyncio.Future[Any]:
+        assert rt.producer is not None  # the relay runs only once Kafka is connected
         return await send_record(rt.producer, topic, key, value, headers)
 
     return publish
@@ -196,22 +216,28 @@ def create_app(
     )
     app.state.settings = settings
     app.state.service = defn.name
+    http_errors.install(app)
     metrics_middleware(app, defn.name)
     instrument_fastapi(app)
     app.include_router(health_router)
     for router in defn.routers:
         app.include_router(router)
 
-    @app.get("/asyncapi.json", tags=["meta"], summary="AsyncAPI document of this service's events")
-    async def asyncapi() -> dict:
+    @app.get(
+        "/asyncapi.json",
+        tags=["meta"],
+        summary="AsyncAPI document of this service's events",
+        response_model=AsyncApiDocument,
+    )
+    async def asyncapi() -> dict[str, Any]:
         return asyncapi_document(defn.name)
 
     async def database_error(request: Request, exc: Exception) -> JSONResponse:
         # The database being down is a 503 (retry later), not a 500 (our bug).
         if is_transient(exc):
-            return JSONResponse({"detail": "database unavailable, retry later"}, status_code=503)
+            return http_errors.error_response(503, "database unavailable, retry later")
         log.exception("database error", extra={"path": request.url.path})
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        return http_errors.error_response(500, "internal error")
 
     for exc_class in DATABASE_ERRORS:
         app.add_exception_handler(exc_class, database_error)

@@ -80,7 +80,8 @@ def service_api(request: Request, target: str, base_url: str, make: Callable[...
     if target not in apis:
         http = httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_SECONDS)
         apis[target] = make(http, state.settings)
-    return apis[target]
+    api: Api = apis[target]
+    return api
 
 
 async def close_service_apis(state: Any) -> None:

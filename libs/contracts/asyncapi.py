@@ -114,7 +114,7 @@ def _add_message(components: dict[str, Any], event: type[EventModel], topic: Top
     if event.__doc__:
         message["summary"] = event.__doc__.strip().splitlines()[0]
     if topic is not None:
-        key = {"type": "string", "description": topic.key}
+        key = {"type": "string", "description": topic.keys[event.event_type].describes}
         message["bindings"] = {"kafka": {"key": key, "bindingVersion": KAFKA_BINDING_VERSION}}
     components["messages"].setdefault(name, message)
 

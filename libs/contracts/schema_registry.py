@@ -22,7 +22,8 @@ EXPORT_HINT = "run `jisr contracts export`"
 
 def current_schema(model: type[EventModel]) -> dict[str, Any]:
     """The model's JSON Schema as it reads back from a file (tuples become lists, etc.)."""
-    return json.loads(json.dumps(model.model_json_schema()))
+    schema: dict[str, Any] = json.loads(json.dumps(model.model_json_schema()))
+    return schema
 
 
 def render(schema: dict[str, Any]) -> str:

@@ -6,23 +6,59 @@ this list, so what is deployed cannot drift from the contracts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 DAY_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass(frozen=True)
+class RecordKey:
+    """What the records of one event type are keyed by (so ordered by), and how to read it.
+
+    The publishing code, the AsyncAPI document and the tests all take the key from here, so
+    what a record is keyed by and what the documentation says cannot disagree.
+    """
+
+    describes: str  # e.g. "incident_id"
+    of: Callable[[Any], str]
+
+
+def by_field(name: str) -> RecordKey:
+    return RecordKey(name, lambda event: str(getattr(event, name)))
+
+
+def _forum_or_area(event: Any) -> str:
+    return str(event.forum_id) if event.forum_id is not None else str(event.area_id)
+
+
+#: A forum's events stay in order; a survey wave run without a forum is keyed by its area.
+FORUM_OR_AREA = RecordKey(
+    "forum_id (a survey wave run without a forum: the wave's area)", _forum_or_area
+)
+
+
+@dataclass(frozen=True)
 class Topic:
     name: str
-    key: str  # what the record key is, e.g. "incident_id"
     producer: str  # the one service allowed to write it
     consumers: tuple[str, ...]
-    event_types: tuple[str, ...]  # short event types, e.g. "incident.recorded"
+    keys: Mapping[str, RecordKey]  # short event type (e.g. "incident.recorded") -> its key
     partitions: int = 6
     retention_ms: int = 30 * DAY_MS
     compacted: bool = False
     description: str = ""
     config: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self.keys)
+
+    @property
+    def key(self) -> str:
+        """What the records are keyed by, in words (one entry per distinct key)."""
+        return "; ".join(dict.fromkeys(k.describes for k in self.keys.values()))
 
     def kafka_config(self) -> dict[str, str]:
         cfg = {
@@ -35,18 +71,20 @@ class Topic:
 
 COMPLAINTS_STATUS = Topic(
     name="jisr.complaints.status.v1",
-    key="complaint_id",
     producer="complaints",
     consumers=("analytics", "oversight"),
-    event_types=(
-        "complaint.received",
-        "complaint.status_changed",
-        "complaint.finding_recorded",
-        "complaint.deadline_breached",
-        "complaint.closed",
-        "complaint.deadline_approaching",
-        "complaint.recommendation_made",
-        "complaint.recommendation_answered",
+    keys=dict.fromkeys(
+        (
+            "complaint.received",
+            "complaint.status_changed",
+            "complaint.finding_recorded",
+            "complaint.deadline_breached",
+            "complaint.closed",
+            "complaint.deadline_approaching",
+            "complaint.recommendation_made",
+            "complaint.recommendation_answered",
+        ),
+        by_field("complaint_id"),
     ),
     retention_ms=365 * DAY_MS,
     description="Every status change of every complaint, pseudonymised, for oversight bodies.",
@@ -54,49 +92,57 @@ COMPLAINTS_STATUS = Topic(
 
 FORA_ACTIVITY = Topic(
     name="jisr.fora.activity.v1",
-    key="forum_id (a survey wave run without a forum: the wave's area)",
     producer="fora",
     consumers=("analytics",),
-    event_types=(
-        "forum.registered",
-        "meeting.held",
-        "concern.raised",
-        "action.status_changed",
-        "member.joined",
-        "action.overdue",
-        "sara_case.opened",
-        "sara_case.stage_changed",
-        "sara_case.assessed",
-        "forum.health_changed",
-        "survey.results_published",
-    ),
+    keys={
+        **dict.fromkeys(
+            (
+                "forum.registered",
+                "meeting.held",
+                "concern.raised",
+                "action.status_changed",
+                "member.joined",
+                "action.overdue",
+                "sara_case.opened",
+                "sara_case.stage_changed",
+                "sara_case.assessed",
+                "forum.health_changed",
+            ),
+            by_field("forum_id"),
+        ),
+        "survey.results_published": FORUM_OR_AREA,
+    },
     description="Community-policing fora: registration, members, meetings, concerns, actions, "
     "SARA cases, forum health and perception survey results (codes and counts only).",
 )
 
 INCIDENTS_RECORDED = Topic(
     name="jisr.incidents.recorded.v1",
-    key="incident_id",
     producer="incidents",
     consumers=("analytics",),
-    event_types=(
-        "incident.recorded",
-        "incident.reclassified",
-        "incident.voided",
-        "incident.merged",
-        "incident.outcome_set",
-        "station.period_closed",
-    ),
+    keys={
+        **dict.fromkeys(
+            (
+                "incident.recorded",
+                "incident.reclassified",
+                "incident.voided",
+                "incident.merged",
+                "incident.outcome_set",
+            ),
+            by_field("incident_id"),
+        ),
+        # A station's closed weeks stay in order per station; they name no incident.
+        "station.period_closed": by_field("station_id"),
+    },
     retention_ms=90 * DAY_MS,
     description="Station incident records and their corrections (codes and areas only).",
 )
 
 INCIDENTS_BASELINES = Topic(
     name="jisr.incidents.baselines.v1",
-    key="area_id",
     producer="incidents",
     consumers=("analytics", "fora"),
-    event_types=("baseline.alert_raised", "baseline.alert_cleared"),
+    keys=dict.fromkeys(("baseline.alert_raised", "baseline.alert_cleared"), by_field("area_id")),
     description="Baseline alerts per area and ICCS category.",
 )
 
@@ -126,3 +172,8 @@ def topic_for_event(event_type: str) -> Topic:
         if event_type in topic.event_types:
             return topic
     raise KeyError(f"no topic carries {event_type!r}")
+
+
+def record_key(event: Any) -> str:
+    """The Kafka record key of an event, as its topic's registry entry says."""
+    return topic_for_event(event.event_type).keys[event.event_type].of(event)

@@ -166,8 +166,8 @@ def _districts_of(
     governorate: Governorate, rows: list[dict[str, str]], path: Path
 ) -> dict[str, District]:
     """The governorate's districts, with missing populations split evenly (see module doc)."""
-    known = {r["district_code"]: _int(r["population"], path, r["district_code"]) for r in rows}
-    known = {code: pop for code, pop in known.items() if pop is not None}
+    given = {r["district_code"]: _int(r["population"], path, r["district_code"]) for r in rows}
+    known = {code: pop for code, pop in given.items() if pop is not None}
     unknown = [r["district_code"] for r in rows if r["district_code"] not in known]
     remainder = governorate.population - sum(known.values())
     if remainder < 0 or (remainder and not unknown):

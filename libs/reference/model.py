@@ -8,6 +8,7 @@ everywhere: ICCS codes keep their leading zeros ("0101"), areas use ISO-like cod
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -158,7 +159,13 @@ class Reference:
             if area_id != self.national_code:
                 raise KeyError(f"unknown national area {area_id!r}: use {self.national_code!r}")
             return sum(g.population for g in self.governorates.values())
-        areas = {"district": self.districts, "governorate": self.governorates}.get(level)
+        areas: Mapping[str, District] | Mapping[str, Governorate] | None = (
+            self.districts
+            if level == "district"
+            else self.governorates
+            if level == "governorate"
+            else None
+        )
         if areas is None:
             raise ValueError(
                 f"no population for level {level!r}: use district, governorate or national"

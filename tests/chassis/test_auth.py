@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from jisr.commands.token import token as token_command
+from libs.chassis import http_errors
 from libs.chassis.auth import (
     AuthError,
     Principal,
@@ -171,6 +172,7 @@ def test_admin_has_every_role():
 
 def _app(settings: Settings | None) -> FastAPI:
     app = FastAPI()
+    http_errors.install(app)  # as create_app does: the one error body
     if settings is not None:
         app.state.settings = settings
 
@@ -202,7 +204,9 @@ def test_route_without_token_is_401(client):
     response = client.get("/stations/AM-01-S1/incidents")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
-    assert response.json() == {"detail": "missing bearer token"}
+    assert response.json() == {
+        "detail": [{"loc": [], "msg": "missing bearer token", "type": "unauthorized"}]
+    }
 
 
 def test_route_with_bad_tokens_is_401(client, settings):
@@ -214,21 +218,21 @@ def test_route_with_bad_tokens_is_401(client, settings):
         response = client.get("/me", headers=headers)
         assert response.status_code == 401, headers
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-        assert response.json()["detail"] == detail
+        assert response.json()["detail"][0]["msg"] == detail
 
 
 def test_route_with_wrong_role_is_403(client, settings):
     headers = _bearer(settings, role="forum_coordinator", station_id="AM-01-S1")
     response = client.get("/stations/AM-01-S1/incidents", headers=headers)
     assert response.status_code == 403
-    assert "station_officer" in response.json()["detail"]
+    assert "station_officer" in response.json()["detail"][0]["msg"]
 
 
 def test_route_for_another_station_is_403(client, settings):
     headers = _bearer(settings, role="station_officer", station_id="AM-01-S1")
     response = client.get("/stations/IR-01-S1/incidents", headers=headers)
     assert response.status_code == 403
-    assert response.json()["detail"] == "token is scoped to station AM-01-S1"
+    assert response.json()["detail"][0]["msg"] == "token is scoped to station AM-01-S1"
 
 
 def test_route_for_own_station_is_200(client, settings):

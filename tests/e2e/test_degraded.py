@@ -36,7 +36,7 @@ async def test_without_a_database_writes_fail_with_503_and_leave_nothing(platfor
         response = await incidents.post("/v1/incidents", json=INCIDENT, headers=officer)
         ready = await incidents.get("/readyz")
     assert response.status_code == 503
-    assert "database unavailable" in response.json()["detail"]
+    assert "database unavailable" in response.json()["detail"][0]["msg"]
     assert ready.status_code == 503
     assert await platform.scalar("incidents", "SELECT count(*) FROM incidents") == 0
 

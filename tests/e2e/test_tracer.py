@@ -82,7 +82,7 @@ async def test_access_rules(services):
     other_station = INCIDENT | {"station_id": "AM-02-S1"}
     response = await incidents.post("/v1/incidents", json=other_station, headers=officer)
     assert response.status_code == 403
-    assert "AM-01-S1" in response.json()["detail"]
+    assert "AM-01-S1" in response.json()["detail"][0]["msg"]
 
     created = await incidents.post("/v1/incidents", json=INCIDENT, headers=officer)
     incident_url = created.headers["Location"]
