@@ -30,7 +30,7 @@ from . import http_errors, idempotency
 from .consumer import ConsumerSpec, EventConsumer
 from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
 from .health import health_router
-from .kafka import make_broker, make_producer, send_record
+from .kafka import make_broker, make_producer, send_record, start_broker
 from .logs import configure_logging
 from .metrics import metrics_middleware
 from .outbox import OutboxRelay, Publish
@@ -94,7 +94,7 @@ async def _start_kafka(rt: Runtime) -> None:
         producer = make_producer(rt.settings, f"jisr-{rt.service}-relay")
         try:
             await producer.start()
-            await rt.broker.start()
+            await start_broker(rt.broker)
             rt.producer = producer
             rt.broker_ready.set()
             log.info("kafka broker connected", extra={"bootstrap": rt.settings.kafka_bootstrap})
