@@ -7,14 +7,16 @@ from uuid import uuid4
 
 import pytest
 
+from libs.chassis.errors import RuleViolation
 from libs.reference import load_reference
-from services.fora.domain import plans
+from services.fora.domain import plans, registry, surveys
 from services.fora.domain.areas import UnknownArea, contains, covering_areas, level_of
 from services.fora.domain.follow_up import (
-    InvalidTransition,
+    check_category,
     check_transition,
     closed_on_time,
     is_overdue,
+    progress,
     rank_concerns,
 )
 from services.fora.domain.health import (
@@ -25,7 +27,15 @@ from services.fora.domain.health import (
     quarter_of,
     roll_up,
 )
-from services.fora.domain.meetings import Person, QuorumRule, WalkIns, quorum, tally
+from services.fora.domain.meetings import (
+    Person,
+    QuorumRule,
+    WalkIns,
+    check_attendance,
+    check_cancellable,
+    quorum,
+    tally,
+)
 
 
 def test_default_quorum_is_a_majority_of_members():
@@ -64,7 +74,7 @@ def test_tally_counts_members_and_walk_ins_by_gender_group_and_age():
 def test_action_transitions_and_timeliness():
     check_transition("open", "in_progress")
     check_transition("done", "in_progress")
-    with pytest.raises(InvalidTransition, match="allowed: none"):
+    with pytest.raises(RuleViolation, match="allowed: none"):
         check_transition("dropped", "open")
     assert is_overdue("blocked", date(2026, 1, 1), date(2026, 1, 2))
     assert not is_overdue("done", date(2026, 1, 1), date(2026, 1, 2))
@@ -80,7 +90,7 @@ def test_ranking_by_votes_and_by_borda_count_keeps_ties_in_raised_order():
     borda = rank_concerns("ranking", [a, b, c], ballots=[[c, a, b], [c, b], [a, c, b]])
     # c: 3+3+2 = 8, a: 2+3 = 5, b: 1+2+1 = 4
     assert [(r.concern_id, r.score) for r in borda] == [(c, 8), (a, 5), (b, 4)]
-    with pytest.raises(ValueError, match="not candidates"):
+    with pytest.raises(RuleViolation, match="not candidates"):
         rank_concerns("votes", [a], votes={b: 1})
 
 
@@ -148,3 +158,48 @@ def test_plan_indicator_progress():
     )
     assert plans.indicator_progress("survey_item", 0.4, 0.6, None, None, 0.2).status == "no_data"
     assert plans.elapsed_share(date(2026, 1, 1), date(2026, 12, 31), date(2027, 3, 1)) == 1.0
+
+
+def test_rule_checks_name_the_field_without_io():
+    reference = load_reference()
+    with pytest.raises(RuleViolation) as council:
+        registry.placement(reference, "coordination_council", "AM-01-S1")
+    assert council.value.loc == ("body", "area_id")
+    assert registry.placement(reference, "youth_forum", "AM-01-S1").station_id == "AM-01-S1"
+    with pytest.raises(RuleViolation) as parent:
+        registry.check_parent(reference, "coordination_council", "IR", "AM-01")
+    assert parent.value.loc == ("body", "parent_forum_id")
+    with pytest.raises(RuleViolation) as category:
+        check_category(reference, "9999")
+    assert "ICCS" in category.value.rule
+    with pytest.raises(RuleViolation) as twice:
+        surveys.check_wave(["trust_police", "trust_police"], date(2026, 1, 1), date(2026, 2, 1))
+    assert twice.value.loc == ("body", "items")
+    member = uuid4()
+    roll = {member: Person("male", None, None)}
+    with pytest.raises(RuleViolation, match="women-only"):
+        check_attendance(
+            "scheduled", "women_only", date(2026, 1, 1), date(2026, 1, 2), [member], roll, []
+        )
+    with pytest.raises(RuleViolation) as cancelled:
+        check_cancellable("held")
+    assert cancelled.value.status == 409
+
+
+def test_progress_closes_on_the_day_done_and_reopening_clears_it():
+    due, today = date(2026, 3, 1), date(2026, 3, 5)
+    done = progress(
+        "open", due, None, date(2026, 2, 1), on=today, today=today, new_status="done",
+        new_due_on=None,
+    )  # fmt: skip
+    assert (done.status, done.closed_on, done.changed) == ("done", today, True)
+    reopened = progress(
+        "done", due, today, date(2026, 2, 1), on=today, today=today,
+        new_status="in_progress", new_due_on=None,
+    )  # fmt: skip
+    assert reopened.closed_on is None
+    with pytest.raises(RuleViolation, match="before the action was agreed"):
+        progress(
+            "open", due, None, date(2026, 2, 1), on=date(2026, 1, 1), today=today,
+            new_status=None, new_due_on=None,
+        )  # fmt: skip

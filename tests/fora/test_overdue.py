@@ -7,8 +7,8 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from services.fora.definition import DEFINITION
 from services.fora.overdue import overdue_job, sweep_overdue
-from services.fora.service import DEFINITION
 from tests.fora.helpers import Api, count_types, fora_events
 from tests.support.platform import eventually
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.fora.definition import DEFINITION
 from services.fora.incidents_client import IncidentsClient
 from services.fora.overdue import sweep_overdue
-from services.fora.service import DEFINITION
 from tests.fora.helpers import Api, count_types, fora_events
 
 QUARTER = "2026-07-01"

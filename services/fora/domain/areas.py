@@ -8,6 +8,7 @@ it — its chain upwards.
 
 from __future__ import annotations
 
+from libs.chassis.errors import RuleViolation
 from libs.reference.model import Reference
 
 
@@ -39,3 +40,13 @@ def covering_areas(reference: Reference, area_id: str) -> list[str]:
 def contains(reference: Reference, outer: str, inner: str) -> bool:
     """True when `inner` lies within `outer` (or is it)."""
     return outer in covering_areas(reference, inner)
+
+
+def known_level(
+    reference: Reference, area_id: str, field: str | tuple[str, ...] = "area_id"
+) -> str:
+    """The area's level; a RuleViolation naming `field` if the area is unknown."""
+    try:
+        return level_of(reference, area_id)
+    except UnknownArea as exc:
+        raise RuleViolation(field, exc.args[0]) from exc

@@ -23,10 +23,27 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+from libs.chassis.errors import RuleViolation
 
 from .follow_up import closed_on_time
 
 DEFAULT_WOMEN_TARGET = 1 / 3
+
+
+def period(
+    start: date | None, end: date | None, as_of: date | None, today: date
+) -> tuple[date, date, date]:
+    """The period asked for (default: the quarter of `as_of`), and the day figures are counted
+    up to (never after today)."""
+    if (start is None) != (end is None):
+        raise RuleViolation(None, "give both period_start and period_end, or neither")
+    if start is None or end is None:
+        start, end = quarter_of(as_of or today)
+    if end < start:
+        raise RuleViolation(None, "period_end must not be before period_start")
+    return start, end, min(as_of or today, today)
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -107,7 +124,7 @@ class Health:
     def agenda_share(self) -> float | None:
         return _share(self.concerns_on_agenda, self.concerns_raised)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from libs.chassis.errors import RuleViolation
 from libs.contracts.fora import AgeBand, Gender, Group
 
 MeetingKind = Literal["regular", "women_only"]
@@ -40,7 +43,7 @@ class QuorumRule(BaseModel):
 
     def needed(self, members: int) -> int:
         """Members who must be present for quorum, out of `members`."""
-        if self.kind == "majority":
+        if self.kind == "majority" or self.value is None:  # the validator: None only then
             return members // 2 + 1
         if self.kind == "fraction":
             return math.ceil(self.value * members - 1e-9)
@@ -115,3 +118,45 @@ def quorum(
         present = [p for p in present if p.gender == "female"]
         roll = [p for p in roll if p.gender == "female"]
     return rule.met(len(present), len(roll)), rule.needed(len(roll))
+
+
+def check_attendance(
+    status: str,
+    kind: str,
+    held_on: date,
+    today: date,
+    present: Sequence[UUID],
+    roll: Mapping[UUID, Person],
+    walk_ins: Sequence[WalkIns],
+) -> None:
+    """Attendance is recorded once, for a meeting held by today, of members on the day's roll
+    (each once); a women-only session has no male attendee."""
+    if status != "scheduled":
+        raise RuleViolation("meeting", f"is {status}; attendance is recorded once")
+    if held_on > today:
+        raise RuleViolation("held_on", "must not be in the future")
+    for i, member_id in enumerate(present):
+        if member_id not in roll:
+            raise RuleViolation(("members_present", i), f"{member_id} is not a member on that day")
+    if len(set(present)) != len(present):
+        raise RuleViolation("members_present", "lists a member twice")
+    if kind == "women_only":
+        men = [m for m in present if roll[m].gender == "male"]
+        if men or any(w.gender == "male" for w in walk_ins):
+            raise RuleViolation("members_present", "a women-only session has no male attendees")
+
+
+def check_held(status: str, rule: str) -> None:
+    """Minutes and a closing report exist only for a held meeting."""
+    if status != "held":
+        raise RuleViolation.conflict(rule)
+
+
+def check_cancellable(status: str) -> None:
+    if status != "scheduled":
+        raise RuleViolation.conflict(f"meeting is {status}")
+
+
+def attaches_pending_items(kind: str, scheduled_for: date, today: date) -> bool:
+    """Items proposed while no meeting was ahead (alerts) wait for the next regular one."""
+    return kind == "regular" and scheduled_for >= today

@@ -6,8 +6,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from libs.chassis.errors import RuleViolation
+
 ActivityKind = Literal["safety_campaign", "awareness_session", "training"]
 Audience = Literal["community_members", "youth", "council_members", "police_trainers"]
+
+
+def check_waves(before_wave_id: Any | None, after_wave_id: Any | None) -> None:
+    """A perception change needs the same survey before and after."""
+    if bool(before_wave_id) != bool(after_wave_id):
+        raise RuleViolation("after_wave_id", "give both before and after waves, or neither")
 
 
 def report(activities: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -51,14 +59,12 @@ def perception_change(
         }
 
     b, a = shares(before), shares(after)
+
+    def change(code: str) -> float | None:
+        was, now = b.get(code), a.get(code)
+        return None if was is None or now is None else round(now - was, 4)
+
     return [
-        {
-            "item": code,
-            "before": b.get(code),
-            "after": a.get(code),
-            "change": None
-            if b.get(code) is None or a.get(code) is None
-            else round(a[code] - b[code], 4),
-        }
+        {"item": code, "before": b.get(code), "after": a.get(code), "change": change(code)}
         for code in items
     ]

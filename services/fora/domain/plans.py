@@ -8,9 +8,12 @@ ICCS category), a perception-survey item (its positive share) or a qualitative a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from libs.chassis.errors import RuleViolation
 
 SourceKind = Literal["incidents_baseline", "survey_item", "qualitative"]
 Rating = Literal["not_started", "some_progress", "achieved"]
@@ -59,3 +62,27 @@ def indicator_progress(
     else:
         status = "behind"
     return IndicatorProgress(round(share, 4), status)
+
+
+def check_period(start: date, end: date) -> None:
+    if end <= start:
+        raise RuleViolation("period_end", "must be after period_start")
+
+
+def indicators(goals: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A plan's indicators by id, from its tree of goals and outcomes."""
+    return {i["indicator_id"]: i for g in goals for o in g["outcomes"] for i in o["indicators"]}
+
+
+def check_value(
+    indicator: Mapping[str, Any] | None, index: int, value: float | None, rating: str | None
+) -> None:
+    """The `index`th value recorded: for an indicator of the plan, a rating if it is
+    qualitative and a number otherwise."""
+    if indicator is None:
+        raise RuleViolation(("values", index, "indicator_id"), "not an indicator of this plan")
+    kind = indicator["source"]["kind"]
+    qualitative = kind == "qualitative"
+    if qualitative and rating is None or not qualitative and value is None:
+        field = "rating" if qualitative else "value"
+        raise RuleViolation(("values", index, field), f"required for a {kind}")

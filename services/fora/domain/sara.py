@@ -18,25 +18,65 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from libs.chassis.errors import RuleViolation
 from libs.contracts.fora import FrozenBaseline, SaraStage
+from libs.reference.model import Reference
+
+from .areas import UnknownArea, contains, level_of
 
 STAGES: tuple[SaraStage, ...] = ("scanning", "analysis", "response", "assessment", "closed")
 SIGNIFICANCE = 0.05
 MIN_LINKED_INCIDENTS = 2
 
 
-class SaraRuleError(ValueError):
-    """A case step that breaks a rule; `field` names what is wrong."""
+@dataclass(frozen=True)
+class CaseAreas:
+    """The areas a case names: treated, comparison and (perhaps) a displacement buffer."""
 
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
-        self.rule = rule
+    area_id: str
+    comparison_area_id: str
+    displacement_area_id: str | None
+    iccs_code: str
+
+
+def check_areas(reference: Reference, forum_area: str, areas: CaseAreas) -> str:
+    """The areas are known, the treated one within the forum's, all three distinct, and the
+    ICCS code known; returns the treated area's level."""
+    for field in ("area_id", "comparison_area_id", "displacement_area_id"):
+        value = getattr(areas, field)
+        if value is not None:
+            try:
+                level_of(reference, value)
+            except UnknownArea as exc:
+                raise RuleViolation(field, exc.args[0]) from exc
+    if not contains(reference, forum_area, areas.area_id):
+        raise RuleViolation("area_id", f"must lie within the forum's area {forum_area}")
+    if areas.comparison_area_id == areas.area_id:
+        raise RuleViolation("comparison_area_id", "must differ from the treated area")
+    if areas.displacement_area_id in (areas.area_id, areas.comparison_area_id):
+        raise RuleViolation("displacement_area_id", "must differ from treated and comparison areas")
+    if not reference.is_valid_iccs(areas.iccs_code):
+        raise RuleViolation("iccs_code", f"{areas.iccs_code!r} is not an ICCS code")
+    return level_of(reference, areas.area_id)
+
+
+def check_new_case(
+    linked_incidents: Sequence[Any],
+    alert_id: Any | None,
+    before_from: date,
+    before_to: date,
+    today: date,
+) -> None:
+    """Scanning shows a pattern, and the before period is a real one, wholly past."""
+    check_scanning(linked_incidents, alert_id)
+    check_windows(before_from, before_to)
+    if before_to >= today:
+        raise RuleViolation("before_to", "must be in the past")
 
 
 def check_scanning(linked_incidents: Sequence[Any], alert_id: Any | None) -> None:
     if alert_id is None and len(set(linked_incidents)) < MIN_LINKED_INCIDENTS:
-        raise SaraRuleError(
+        raise RuleViolation(
             "linked_incident_ids",
             f"link at least {MIN_LINKED_INCIDENTS} incidents, or an incidents alert (alert_id)",
         )
@@ -46,13 +86,13 @@ def check_windows(
     before_from: date, before_to: date, after_from: date | None = None, after_to: date | None = None
 ) -> None:
     if before_to < before_from:
-        raise SaraRuleError("before_to", "must not be before before_from")
+        raise RuleViolation("before_to", "must not be before before_from")
     if after_from is None or after_to is None:
         return
     if after_to < after_from:
-        raise SaraRuleError("after_to", "must not be before after_from")
+        raise RuleViolation("after_to", "must not be before after_from")
     if after_from <= before_to:
-        raise SaraRuleError("after_from", f"must be after the frozen before period ({before_to})")
+        raise RuleViolation("after_from", f"must be after the frozen before period ({before_to})")
 
 
 def next_stage(current: SaraStage, wanted: SaraStage) -> None:
@@ -60,7 +100,37 @@ def next_stage(current: SaraStage, wanted: SaraStage) -> None:
     skip one, and a closed case stays closed."""
     i, j = STAGES.index(current), STAGES.index(wanted)
     if current == "closed" or not (j == i + 1 or j == i - 1 or j == i):
-        raise SaraRuleError("stage", f"a case in {current} cannot move to {wanted}")
+        raise RuleViolation.conflict(f"a case in {current} cannot move to {wanted}")
+
+
+def check_assessment(
+    stage: str,
+    interventions: Sequence[Mapping[str, Any]],
+    baseline: Mapping[str, Any],
+    processes: int,
+    after_from: date,
+    after_to: date,
+    today: date,
+) -> None:
+    """An assessment follows the response: one process entry per intervention, an after
+    period that starts once the response did, is past, and follows the frozen before period."""
+    if stage not in ("response", "assessment"):
+        raise RuleViolation.conflict(f"a case in {stage} cannot be assessed: record the response")
+    if processes != len(interventions):
+        raise RuleViolation("process", f"give one entry per intervention ({len(interventions)})")
+    first_start = min(date.fromisoformat(i["start_on"]) for i in interventions)
+    if after_from < first_start:
+        raise RuleViolation(
+            "after_from", f"must not be before the response started ({first_start})"
+        )
+    if after_to >= today:
+        raise RuleViolation("after_to", "must be in the past")
+    check_windows(
+        date.fromisoformat(baseline["from_date"]),
+        date.fromisoformat(baseline["to_date"]),
+        after_from,
+        after_to,
+    )
 
 
 def freeze_baseline(series: Mapping[str, Any], from_date: date, to_date: date) -> FrozenBaseline:
@@ -87,6 +157,11 @@ class Intervention:
     done_as_planned: bool | None  # None: not yet assessed
 
 
+ImpactKind = Literal["reduction", "increase", "no_significant_change"]
+DisplacementKind = Literal["displacement", "diffusion_of_benefits", "none", "not_measured"]
+Counts = tuple[int, int, int, int]  # treated before, after; comparison before, after
+
+
 @dataclass(frozen=True)
 class Impact:
     treated_before: int
@@ -98,8 +173,8 @@ class Impact:
     wdd: float
     wdd_p: float | None
     etest_p: float | None
-    impact: Literal["reduction", "increase", "no_significant_change"]
-    displacement: Literal["displacement", "diffusion_of_benefits", "none", "not_measured"]
+    impact: ImpactKind
+    displacement: DisplacementKind
     wdq: float | None
     before_revised: bool  # late-recorded incidents changed the before count since freezing
 
@@ -129,17 +204,27 @@ def assess_impact(case: Mapping[str, Any], evaluation: Mapping[str, Any]) -> Imp
         treated.get("area") != case["area_id"]
         or comparison.get("area") != case["comparison_area_id"]
     ):
-        raise SaraRuleError("evaluation", "does not match the case's frozen areas")
+        # The incidents service answered another question than the one asked: its fault.
+        raise RuleViolation(
+            None,
+            "incidents evaluation rejected: it does not match the case's frozen areas",
+            status=502,
+            code="bad_gateway",
+        )
     buffer = evaluation.get("displacement") if case.get("displacement_area_id") else None
     wdd = float(evaluation["wdd"])
     p = _p(evaluation.get("wdd_p"))
     if p is None:
         p = _p(evaluation.get("etest_p"))
+    impact: ImpactKind = "no_significant_change"
     if p is not None and p < SIGNIFICANCE and wdd != 0:
         impact = "reduction" if wdd < 0 else "increase"
-    else:
-        impact = "no_significant_change"
-    counts = (treated["before"], treated["after"], comparison["before"], comparison["after"])
+    counts = (
+        int(treated["before"]),
+        int(treated["after"]),
+        int(comparison["before"]),
+        int(comparison["after"]),
+    )
     return Impact(
         treated_before=int(treated["before"]),
         treated_after=int(treated["after"]),
@@ -161,7 +246,7 @@ def _p(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _buffer_term(counts: tuple[int, int, int, int], buffer: Mapping[str, Any]) -> float:
+def _buffer_term(counts: Counts, buffer: Mapping[str, Any]) -> float:
     """Da/Ca − Db/Cb: the buffer's change relative to the comparison area; with an empty
     comparison period, the buffer's raw change."""
     _, _, cb, ca = counts
@@ -171,7 +256,7 @@ def _buffer_term(counts: tuple[int, int, int, int], buffer: Mapping[str, Any]) -
     return float(da - db)
 
 
-def _displacement(counts, buffer) -> str:
+def _displacement(counts: Counts, buffer: Mapping[str, Any] | None) -> DisplacementKind:
     if buffer is None:
         return "not_measured"
     term = _buffer_term(counts, buffer)
@@ -180,7 +265,7 @@ def _displacement(counts, buffer) -> str:
     return "displacement" if term > 0 else "diffusion_of_benefits"
 
 
-def _wdq(counts, buffer) -> float | None:
+def _wdq(counts: Counts, buffer: Mapping[str, Any] | None) -> float | None:
     """Weighted displacement quotient: buffer term over success term, when both are defined."""
     tb, ta, cb, ca = counts
     if buffer is None or not (ca and cb):

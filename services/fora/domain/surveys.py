@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from libs.chassis.errors import RuleViolation
 
 MIN_CELL = 5
 BREAKDOWNS = ("area", "gender", "age_band")
@@ -78,19 +81,28 @@ ITEMS: dict[str, Item] = {
 }
 
 
-class AnswerError(ValueError):
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
-        self.rule = rule
+def check_wave(items: Sequence[str], opens_on: date, closes_on: date) -> None:
+    """A wave asks standard items, each once, over a period that does not end before it starts."""
+    unknown = [i for i in items if i not in ITEMS]
+    if unknown:
+        raise RuleViolation("items", f"unknown items {unknown}; standard: {list(ITEMS)}")
+    if len(set(items)) < len(items):
+        raise RuleViolation("items", "an item may appear only once")
+    if closes_on < opens_on:
+        raise RuleViolation("closes_on", "must not be before opens_on")
+
+
+def check_publishable(opens_on: date, today: date) -> None:
+    if today < opens_on:
+        raise RuleViolation("opens_on", f"the wave opens on {opens_on}: nothing to publish")
 
 
 def check_answers(items: Sequence[str], answers: Mapping[str, str]) -> None:
     for code, value in answers.items():
         if code not in items:
-            raise AnswerError(f"answers.{code}", f"not an item of this wave: {sorted(items)}")
+            raise RuleViolation(("answers", code), f"not an item of this wave: {sorted(items)}")
         if value not in ITEMS[code].options:
-            raise AnswerError(f"answers.{code}", f"must be one of {list(ITEMS[code].options)}")
+            raise RuleViolation(("answers", code), f"must be one of {list(ITEMS[code].options)}")
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ class Response:
     answers: Mapping[str, str]
 
 
-def _cell_key(response: Response, by: Sequence[str]) -> tuple:
+def _cell_key(response: Response, by: Sequence[str]) -> tuple[str, ...]:
     return tuple(getattr(response, dim) or "unknown" for dim in by)
 
 
@@ -128,7 +140,9 @@ def _item_result(item: Item, answers: Sequence[str], lang: str) -> dict[str, Any
 def _check_breakdowns(by: Sequence[str]) -> None:
     unknown = [dim for dim in by if dim not in BREAKDOWNS]
     if unknown:
-        raise AnswerError("by", f"unknown breakdown {unknown}; choose from {list(BREAKDOWNS)}")
+        raise RuleViolation(
+            ("query", "by"), f"unknown breakdown {unknown}; choose from {list(BREAKDOWNS)}"
+        )
 
 
 def table_cells(
@@ -138,7 +152,7 @@ def table_cells(
     and its responses, or None when the cell is suppressed — under MIN_CELL responses, or the
     complement hidden with a table's only small cell. `by=()` is the single overall cell, which
     exists even when the wave has no responses."""
-    groups: dict[tuple, list[Response]] = {(): []} if not by else {}
+    groups: dict[tuple[str, ...], list[Response]] = {(): []} if not by else {}
     for response in responses:
         groups.setdefault(_cell_key(response, by), []).append(response)
     hidden = {key for key, rows in groups.items() if len(rows) < MIN_CELL}
@@ -152,7 +166,9 @@ def table_cells(
     ]
 
 
-def _cell(key: dict, rows: Sequence[Response] | None, items: Sequence[str], lang: str) -> dict:
+def _cell(
+    key: dict[str, str], rows: Sequence[Response] | None, items: Sequence[str], lang: str
+) -> dict[str, Any]:
     if rows is None:
         return {**key, "suppressed": True}
     return {
@@ -215,7 +231,9 @@ def _item_count(item: Item, answers: Sequence[str]) -> ItemCount:
     return ItemCount(item.code, len(answers), positive)
 
 
-def _count_cell(key: dict, rows: Sequence[Response] | None, items: Sequence[str]) -> CountCell:
+def _count_cell(
+    key: dict[str, str], rows: Sequence[Response] | None, items: Sequence[str]
+) -> CountCell:
     if rows is None:
         return CountCell(key, None)
     counts = tuple(_item_count(ITEMS[code], _answers(rows, code)) for code in items)

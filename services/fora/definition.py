@@ -4,7 +4,7 @@ from pathlib import Path
 
 from libs.chassis.service import ServiceDefinition
 
-from .alerts import ALERTS_CONSUMER
+from .consumers import ALERTS_CONSUMER
 from .overdue import overdue_job
 from .routes import follow_up, health, meetings, outreach, plans, public, registry, sara, surveys
 

@@ -11,20 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
-from libs.chassis.consumer import ConsumerSpec
 from libs.contracts.baselines import BaselineAlertRaised
 from libs.contracts.envelope import Envelope
-from libs.contracts.topics import INCIDENTS_BASELINES
 from libs.reference import load_reference
 from libs.reference.model import Reference
 
-from .domain.areas import covering_areas
-from .tables import agenda_items, fora, meetings
+from ..domain.areas import covering_areas
+from ..repositories import meetings, registry
 
 
 def area_name(reference: Reference, area_id: str, lang: str) -> str:
@@ -52,45 +48,25 @@ def alert_titles(reference: Reference, alert: BaselineAlertRaised) -> tuple[str,
     return en, ar
 
 
-async def _next_meeting(session: AsyncSession, forum_id, on) -> object | None:
-    return await session.scalar(
-        select(meetings.c.meeting_id)
-        .where(
-            meetings.c.forum_id == forum_id,
-            meetings.c.kind == "regular",
-            meetings.c.status == "scheduled",
-            meetings.c.scheduled_for >= on,
-        )
-        .order_by(meetings.c.scheduled_for)
-        .limit(1)
-    )
-
-
 async def propose_alert(session: AsyncSession, alert: BaselineAlertRaised) -> int:
     """Put the alert on the next meeting of each covering forum; returns items added."""
     reference = load_reference()
-    forum_ids = (
-        await session.scalars(
-            select(fora.c.forum_id).where(
-                fora.c.area_id.in_(covering_areas(reference, alert.area_id))
-            )
-        )
-    ).all()
+    forum_ids = await registry.fora_in_areas(session, covering_areas(reference, alert.area_id))
     title_en, title_ar = alert_titles(reference, alert)
     details = alert.model_dump(mode="json", exclude={"raised_at"})
     added = 0
     for forum_id in forum_ids:
-        meeting_id = await _next_meeting(session, forum_id, alert.raised_at.date())
-        result = await session.execute(
-            insert(agenda_items)
-            .values(
-                item_id=uuid7(), forum_id=forum_id, meeting_id=meeting_id, source="alert",
-                status="proposed", alert_id=alert.alert_id, details=details,
-                title_en=title_en, title_ar=title_ar, created_at=datetime.now(UTC),
-            )
-            .on_conflict_do_nothing(constraint="agenda_items_forum_alert")
-        )  # fmt: skip
-        added += result.rowcount
+        added += await meetings.propose_alert_item(
+            session,
+            forum_id=forum_id,
+            meeting_id=await meetings.next_regular(session, forum_id, alert.raised_at.date()),
+            item_id=uuid7(),
+            alert_id=alert.alert_id,
+            details=details,
+            title_en=title_en,
+            title_ar=title_ar,
+            created_at=datetime.now(UTC),
+        )
     return added
 
 
@@ -98,8 +74,3 @@ async def apply_alert_events(session: AsyncSession, envelopes: Sequence[Envelope
     for envelope in envelopes:
         if isinstance(envelope.data, BaselineAlertRaised):
             await propose_alert(session, envelope.data)
-
-
-ALERTS_CONSUMER = ConsumerSpec(
-    name="alerts", topics=(INCIDENTS_BASELINES.name,), apply=apply_alert_events
-)

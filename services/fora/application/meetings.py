@@ -1,0 +1,213 @@
+"""Meetings: schedule, agenda, attendance and quorum, minutes, the closing report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid6 import uuid7
+
+from libs.chassis.auth import Principal
+from libs.chassis.errors import RuleViolation
+from libs.chassis.outbox import publish
+from libs.chassis.personal_data import PersonalDataVault
+from libs.contracts.fora import AgeBandCount, Attendance, GroupCount, MeetingHeld
+
+from ..domain import meetings as rules
+from ..domain.meetings import Person, QuorumRule, Tally, WalkIns, quorum, tally
+from ..repositories import follow_up, meetings, registry
+from ..schemas import AgendaItemIn, AttendanceIn, MeetingIn, MinutesIn
+from .health import refresh_health
+from .scope import load_forum, owned
+
+MINUTES_FIELD = "minutes"
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+async def _meeting(
+    session: AsyncSession, meeting_id: UUID, principal: Principal, *, lock: bool = False
+) -> tuple[Row[Any], Row[Any]]:
+    row = await meetings.meeting(session, meeting_id, lock=lock)
+    return await owned(session, row, "meeting", meeting_id, principal)
+
+
+async def schedule(
+    session: AsyncSession, forum_id: UUID, body: MeetingIn, principal: Principal
+) -> dict[str, Any]:
+    await load_forum(session, forum_id, principal)
+    meeting_id = uuid7()
+    row = {
+        "meeting_id": meeting_id, "forum_id": forum_id, "kind": body.kind,
+        "scheduled_for": body.scheduled_for, "status": "scheduled",
+    }  # fmt: skip
+    await meetings.add(session, row)
+    attached = 0
+    if rules.attaches_pending_items(body.kind, body.scheduled_for, _today()):
+        attached = await meetings.attach_pending_items(session, forum_id, meeting_id)
+    return {**row, "pending_items_attached": attached}
+
+
+async def list_meetings(
+    session: AsyncSession, forum_id: UUID, principal: Principal
+) -> Sequence[Row[Any]]:
+    await load_forum(session, forum_id, principal)
+    return await meetings.of_forum(session, forum_id)
+
+
+async def get_meeting(
+    session: AsyncSession, meeting_id: UUID, principal: Principal
+) -> dict[str, Any]:
+    meeting, _ = await _meeting(session, meeting_id, principal)
+    return {**meeting._asdict(), "agenda": await meetings.agenda(session, meeting_id)}
+
+
+async def add_agenda_item(
+    session: AsyncSession, meeting_id: UUID, body: AgendaItemIn, principal: Principal
+) -> dict[str, Any]:
+    meeting, _ = await _meeting(session, meeting_id, principal)
+    if body.concern_id is not None:
+        owner = await follow_up.forum_of_concern(session, body.concern_id)
+        if owner != meeting.forum_id:
+            raise RuleViolation("concern_id", "must be a concern of this meeting's forum")
+    item_id = uuid7()
+    await meetings.add_agenda_item(
+        session,
+        {
+            "item_id": item_id, "forum_id": meeting.forum_id, "meeting_id": meeting_id,
+            "source": "concern" if body.concern_id else "other", "status": "accepted",
+            "concern_id": body.concern_id, "title_en": body.title_en,
+            "title_ar": body.title_ar, "created_at": datetime.now(UTC),
+        },
+    )  # fmt: skip
+    if body.concern_id is not None:
+        await refresh_health(session, meeting.forum_id, meeting.scheduled_for, _today())
+    return {"item_id": item_id, "meeting_id": meeting_id}
+
+
+async def record_attendance(
+    session: AsyncSession, meeting_id: UUID, body: AttendanceIn, principal: Principal
+) -> dict[str, Any]:
+    """The meeting is held: who came, whether quorum was met, and the counts published."""
+    meeting, forum = await _meeting(session, meeting_id, principal, lock=True)
+    roll = {
+        r.member_id: Person(r.gender, r.age_band, r.represents)
+        for r in await registry.roll(session, forum.forum_id, body.held_on)
+    }
+    walk_ins = [WalkIns(w.count, w.gender, w.age_band, w.group) for w in body.walk_ins]
+    rules.check_attendance(
+        meeting.status, meeting.kind, body.held_on, _today(), body.members_present, roll, walk_ins
+    )
+    present = [roll[m] for m in body.members_present]
+    counts = tally(present, walk_ins)
+    met, needed = quorum(QuorumRule(**forum.quorum), meeting.kind, present, list(roll.values()))
+    await meetings.change(
+        session, meeting_id, status="held", held_on=body.held_on, quorum_met=met,
+        members_present=counts.members_present, walk_ins=counts.walk_ins, women=counts.women,
+        men=counts.men, total=counts.total, groups=counts.groups, age_bands=counts.age_bands,
+        walk_in_counts=[w.model_dump() for w in body.walk_ins],
+    )  # fmt: skip
+    await meetings.add_attendance(session, meeting_id, body.members_present)
+    await publish(session, [_held_event(meeting, body.held_on, counts, met)])
+    await refresh_health(session, forum.forum_id, body.held_on, _today())
+    return {
+        "meeting_id": meeting_id, "status": "held", "quorum_met": met, "quorum_needed": needed,
+        "attendance": {
+            "members_present": counts.members_present, "walk_ins": counts.walk_ins,
+            "total": counts.total, "women": counts.women, "men": counts.men,
+            "groups": counts.groups, "age_bands": counts.age_bands,
+        },
+    }  # fmt: skip
+
+
+def _held_event(meeting: Row[Any], held_on: date, counts: Tally, met: bool) -> MeetingHeld:
+    return MeetingHeld(
+        forum_id=meeting.forum_id,
+        meeting_id=meeting.meeting_id,
+        held_on=held_on,
+        attendance=Attendance(women=counts.women, men=counts.men, total=counts.total),
+        quorum_met=met,
+        women_only=meeting.kind == "women_only",
+        groups=[GroupCount(group=g, count=n) for g, n in counts.groups.items()],
+        age_bands=[AgeBandCount(age_band=a, count=n) for a, n in counts.age_bands.items()],
+        members_present=counts.members_present,
+        walk_ins=counts.walk_ins,
+    )
+
+
+async def put_minutes(
+    session: AsyncSession,
+    meeting_id: UUID,
+    body: MinutesIn,
+    principal: Principal,
+    sealer: PersonalDataVault,
+) -> dict[str, Any]:
+    """Minutes name the people who spoke: they are sealed in the vault, like member names."""
+    meeting, _ = await _meeting(session, meeting_id, principal)
+    rules.check_held(meeting.status, "minutes are kept for a held meeting: record attendance first")
+    await sealer.seal(session, meeting_id, {MINUTES_FIELD: body.text})
+    await meetings.change(
+        session, meeting_id, minutes_language=body.language, minutes_recorded_at=datetime.now(UTC)
+    )
+    return {"meeting_id": meeting_id, "minutes_language": body.language}
+
+
+async def get_minutes(
+    session: AsyncSession,
+    meeting_id: UUID,
+    purpose: str,
+    principal: Principal,
+    sealer: PersonalDataVault,
+) -> dict[str, Any]:
+    """The minutes; the read is audited (in this transaction)."""
+    meeting, _ = await _meeting(session, meeting_id, principal)
+    if meeting.minutes_recorded_at is None:
+        raise RuleViolation.not_found(f"no minutes recorded for meeting {meeting_id}")
+    sealed = await sealer.unseal(
+        session, meeting_id, principal=principal, purpose=purpose, fields=[MINUTES_FIELD]
+    )
+    if sealed is None:
+        raise RuleViolation(
+            None, f"the minutes of meeting {meeting_id} were erased", status=410, code="gone"
+        )
+    return {
+        "meeting_id": meeting_id,
+        "language": meeting.minutes_language,
+        "recorded_at": meeting.minutes_recorded_at,
+        "text": sealed[MINUTES_FIELD],
+    }
+
+
+async def cancel(session: AsyncSession, meeting_id: UUID, principal: Principal) -> dict[str, Any]:
+    meeting, _ = await _meeting(session, meeting_id, principal, lock=True)
+    rules.check_cancellable(meeting.status)
+    await meetings.change(session, meeting_id, status="cancelled")
+    await refresh_health(session, meeting.forum_id, meeting.scheduled_for, _today())
+    return {"meeting_id": meeting_id, "status": "cancelled"}
+
+
+async def closing_report(
+    session: AsyncSession, meeting_id: UUID, principal: Principal
+) -> dict[str, Any]:
+    meeting, forum = await _meeting(session, meeting_id, principal)
+    rules.check_held(meeting.status, f"meeting is {meeting.status}: no closing report yet")
+    raised = await follow_up.concerns_raised_at(session, meeting_id)
+    agreed = await follow_up.actions_for_concerns(session, [c.concern_id for c in raised])
+    return {
+        "forum": forum,
+        "meeting": meeting,
+        "quorum_rule": forum.quorum,
+        "agenda": await meetings.agenda(session, meeting_id),
+        "concerns_raised": raised,
+        "actions_agreed": agreed,
+        "minutes": {
+            "language": meeting.minutes_language,
+            "recorded": meeting.minutes_recorded_at is not None,
+        },
+    }
