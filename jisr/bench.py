@@ -33,8 +33,9 @@ from libs.chassis.migrations import migrate
 from libs.chassis.settings import Settings
 from libs.contracts.envelope import encode_headers, encode_value, new_envelope
 from libs.reference import load_reference
-from services.incidents.domain import IncidentIn, recorded_event
-from services.incidents.recording import record_incidents
+from services.incidents.application.recording import record_incidents
+from services.incidents.domain.submission import recorded_event
+from services.incidents.schemas import IncidentIn
 
 CHUNK = 500  # incidents per write transaction (one bulk submission's batch)
 

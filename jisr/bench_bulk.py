@@ -25,7 +25,7 @@ from jisr.bench import _prepare, _wait_ready, with_infrastructure
 from libs.chassis.auth import mint_token
 from libs.chassis.db import asyncpg_dsn
 from libs.reference import load_reference
-from services.incidents.bulk import CSV_COLUMNS
+from services.incidents.application.bulk import CSV_COLUMNS
 
 BAD_EVERY = 100  # 1% of rows are bad, alternating between a bad code and a bad time
 

@@ -14,17 +14,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
-from sqlalchemy import text
-
-from libs.chassis.db import make_engine, make_session_factory
+from libs.chassis.db import in_transaction, make_engine, make_session_factory
 from libs.chassis.settings import Settings
 from libs.reference import load_reference
 from services.incidents import demo_data
-from services.incidents.alerts import evaluate_week
-from services.incidents.baselines import WEEK, weeks_between
-from services.incidents.domain import IncidentIn
-from services.incidents.recording import MAX_BATCH, record_incidents
+from services.incidents.application.alerts import evaluate_week
+from services.incidents.application.recording import MAX_BATCH, record_incidents
+from services.incidents.domain.weeks import WEEK, weeks_between
+from services.incidents.repositories import periods
+from services.incidents.schemas import IncidentIn
 
 DEMO_ACTOR = "jisr-demo"
 ALERT_WEEKS = 26  # recent weeks whose alerts are evaluated after loading (about 1.4 s each)
@@ -63,12 +63,7 @@ async def load_demo(
     engine = make_engine(settings.service_database_url("incidents"), "incidents")
     sessions = make_session_factory(engine)
     try:
-        async with sessions() as session:
-            already = await session.scalar(
-                text("SELECT count(*) FROM station_periods WHERE closed_by = :a"),
-                {"a": DEMO_ACTOR},
-            )
-        if already:
+        if await in_transaction(sessions, partial(periods.any_closed_by, actor=DEMO_ACTOR)):
             progress("demo data already loaded; skipping")
             return DemoSummary(0, 0, 0, time.monotonic() - started, skipped=True)
         plan = demo_data.plan(reference, seed=seed)
@@ -85,8 +80,10 @@ async def _store(sessions, reference, plan, scale, seed, progress) -> int:
     stored = 0
 
     async def flush() -> int:
-        async with sessions() as session, session.begin():
-            results = await record_incidents(session, batch, reference, datetime.now(UTC))
+        results = await in_transaction(
+            sessions,
+            partial(record_incidents, bodies=batch, reference=reference, now=datetime.now(UTC)),
+        )
         return sum(1 for status, _ in results if status == 201)
 
     for item in demo_data.generate(reference, plan, scale=scale, seed=seed):
@@ -105,34 +102,24 @@ async def _close_periods(sessions, reference, plan) -> int:
     """Every station closes every demo week, with its count (one statement, no events: a
     backfill of history rather than stations reporting live)."""
     last = plan.start + WEEK * (plan.weeks - 1)
-    async with sessions() as session, session.begin():
-        result = await session.execute(
-            text(
-                "INSERT INTO station_periods (station_id, week_start, incident_count,"
-                " closed_at, closed_by)"
-                " SELECT s.id, w.week, coalesce(c.n, 0), now(), :actor"
-                " FROM unnest(CAST(:stations AS varchar[])) AS s(id)"
-                " CROSS JOIN unnest(CAST(:weeks AS date[])) AS w(week)"
-                " LEFT JOIN (SELECT station_id, week_start, count(*) AS n FROM incident_versions"
-                "   WHERE valid_to IS NULL AND status = 'active' GROUP BY 1, 2) c"
-                "   ON c.station_id = s.id AND c.week_start = w.week"
-                " ON CONFLICT DO NOTHING"
-            ),
-            {
-                "actor": DEMO_ACTOR,
-                "stations": sorted(reference.stations),
-                "weeks": weeks_between(plan.start, last),
-            },
-        )
-    return result.rowcount
+    return await in_transaction(
+        sessions,
+        partial(
+            periods.backfill_closed,
+            station_ids=sorted(reference.stations),
+            weeks=weeks_between(plan.start, last),
+            actor=DEMO_ACTOR,
+        ),
+    )
 
 
 async def _evaluate_recent(sessions, reference, plan, progress) -> int:
     last = plan.start + WEEK * (plan.weeks - 1)
     raised = 0
     for week in weeks_between(last - WEEK * (ALERT_WEEKS - 1), last):
-        async with sessions() as session, session.begin():
-            changed = await evaluate_week(session, reference, week, datetime.now(UTC))
+        changed = await in_transaction(
+            sessions, partial(evaluate_week, reference=reference, week=week, now=datetime.now(UTC))
+        )
         raised += sum(1 for c in changed if c["action"] == "raise")
         progress(f"  alerts for the week of {week}: {len(changed)} raised or cleared")
     return raised

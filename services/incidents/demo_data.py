@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -270,7 +271,7 @@ def _week(
     station_of, category_of = np.nonzero(counts)
     repeats = counts[station_of, category_of]
     station_idx = list(np.repeat(station_of, repeats))
-    principal = list(np.repeat(category_of, repeats))
+    principal: list[Any] = list(np.repeat(category_of, repeats))
     n_background = len(station_idx)
     for rise in rises:
         own = [i for i, s in enumerate(stations) if s.district_code == rise.district_code]

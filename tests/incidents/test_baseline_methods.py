@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from services.incidents.baseline_methods import (
+from services.incidents.domain.baseline_methods import (
     MIN_HISTORY,
     estimate,
     estimate_many,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jisr.demo import ALERT_WEEKS, load_demo
 from libs.reference import load_reference
 from services.incidents import demo_data
-from services.incidents.baselines import WEEK
+from services.incidents.domain.weeks import WEEK
 
 
 async def test_demo_data_is_stored_once_with_closed_weeks(platform):

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats import rates as statsmodels_rates
 
-from services.incidents.evaluation import (
+from services.incidents.domain.evaluation import (
     BeforeAfter,
     poisson_etest,
     weighted_displacement_difference,

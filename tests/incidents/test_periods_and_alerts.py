@@ -112,7 +112,7 @@ async def test_baselines_endpoint_gives_expected_band_and_rates(incidents):
 async def test_a_counting_rules_change_restarts_the_baseline(incidents, monkeypatch):
     platform, client = incidents
     await upload(platform, client, weekly_history("AM-01-S1", "0502", {w: 3 for w in range(3, 70)}))
-    monkeypatch.setattr("services.incidents.domain.COUNTING_RULES_VERSION", "2")
+    monkeypatch.setattr("services.incidents.domain.submission.COUNTING_RULES_VERSION", "2")
     await upload(platform, client, weekly_history("AM-01-S1", "0502", {2: 4, 1: 30}, prefix="v2"))
     analyst = platform.token("ministry_analyst")
     query = {"area": "AM-01-S1", "category": "0502", "from": str(monday(4)), "to": str(monday(1))}

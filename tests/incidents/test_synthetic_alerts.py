@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from libs.reference import load_reference
-from services.incidents.baseline_methods import DEFAULT_METHOD, MIN_HISTORY, estimate_many
 from services.incidents.demo_data import DemoPlan, generate, plan
+from services.incidents.domain.baseline_methods import DEFAULT_METHOD, MIN_HISTORY, estimate_many
 
 END = date(2026, 11, 16)
 MAX_FALSE_ALARM_RATE = 0.01  # alpha = 0.01 and the minimum-count rule keep it well below

@@ -145,7 +145,7 @@ def poisson_etest(
     return min(1.0, p)
 
 
-def _statistic(k1, k2, n1: float, n2: float):
+def _statistic(k1: float | np.ndarray, k2: float | np.ndarray, n1: float, n2: float) -> np.ndarray:
     """K&T's T = (k1/n1 - k2/n2) / sqrt(k1/n1^2 + k2/n2^2); 0 when both counts are 0."""
     variance = k1 / n1**2 + k2 / n2**2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -165,7 +165,8 @@ def _last_at_least(first: np.ndarray, bound: float, top: int, n1: float, n2: flo
         ok = _statistic(first, middle, n1, n2) >= bound
         low = np.where(ok, middle, low)
         high = np.where(ok, high, middle)
-    return np.minimum(low, top)
+    last: np.ndarray = np.minimum(low, top)
+    return last
 
 
 def _low(mean: float) -> int:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from libs.chassis.service import ServiceDefinition
 
-from . import baseline_routes, period_routes, reference_routes, routes
+from .routes import baselines, periods, records, reference
 
 DEFINITION = ServiceDefinition(
     name="incidents",
@@ -12,9 +12,9 @@ DEFINITION = ServiceDefinition(
     description="Station incident records (ICCS), reporting periods and national crime baselines.",
     migrations_dir=Path(__file__).parent / "migrations",
     routers=(
-        routes.router,
-        period_routes.router,
-        baseline_routes.router,
-        reference_routes.router,
+        records.router,
+        periods.router,
+        baselines.router,
+        reference.router,
     ),
 )

@@ -17,17 +17,22 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.chassis.auth import Principal
+from libs.chassis.db import in_transaction
+from libs.chassis.errors import RuleViolation
 from libs.reference.model import Reference
 
-from .domain import IncidentIn, RuleViolation, check_submission
+from ..domain.submission import check_submission
+from ..schemas import IncidentIn
 from .recording import MAX_BATCH, record_incidents
 
 CSV_COLUMNS = (
@@ -46,6 +51,8 @@ CSV_COLUMNS = (
 )
 OFFENCE_LISTS = ("iccs_codes", "national_codes", "attempted", "weapon", "domestic", "cyber")
 MAX_REPORTED_ERRORS = 100_000  # a file of nothing but errors must not exhaust memory either
+Results = list[tuple[int, dict[str, str]]]
+Write = Callable[[list[IncidentIn]], Coroutine[Any, Any, Results]]
 
 
 @dataclass
@@ -54,13 +61,13 @@ class Summary:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, line: int, field_name: str, rule: str) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append({"line": line, "field": field_name, "rule": rule})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "lines": self.lines,
             "stored": self.stored,
@@ -96,7 +103,7 @@ def _decode(raw: bytes, number: int) -> str:
 def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
     """A CSV row as the JSON shape of IncidentIn (offence lists split and zipped)."""
     if len(values) != len(header):
-        raise RuleViolation(("row",), f"has {len(values)} fields, the header has {len(header)}")
+        raise RuleViolation("row", f"has {len(values)} fields, the header has {len(header)}")
     row = {k: v.strip() for k, v in zip(header, values, strict=True)}
     lists = {k: (row.pop(k, "") or "").split(";") for k in OFFENCE_LISTS}
     count = max(len(v) for v in lists.values())
@@ -117,12 +124,12 @@ def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
                 if offence[column]
             }
         )
-    record = {k: v for k, v in row.items() if v}
+    record: dict[str, Any] = {k: v for k, v in row.items() if v}
     record["offences"] = offences
     return record
 
 
-def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], dict], bool]:
+def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], Any], bool]:
     """(parse one line, whether the first line was a header)."""
     if "json" in content_type:
         return json.loads, False
@@ -130,8 +137,9 @@ def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], dict], 
     missing = {"station_id", "source_ref", "occurred_at"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
     if missing or unknown:
+        # the body's header line (a CSV field of the body, not an HTTP header)
         raise RuleViolation(
-            ("header",),
+            ("body", "header"),
             f"CSV header must name columns from {', '.join(CSV_COLUMNS)}"
             + (f"; missing {sorted(missing)}" if missing else "")
             + (f"; unknown {sorted(unknown)}" if unknown else ""),
@@ -143,15 +151,15 @@ def validate_row(
     record: Any, principal: Principal, reference: Reference, now: datetime
 ) -> IncidentIn:
     if not isinstance(record, dict):
-        raise RuleViolation(("row",), "must be a JSON object")
+        raise RuleViolation("row", "must be a JSON object")
     incident = IncidentIn.model_validate(record)
     if not incident.source_ref:
         raise RuleViolation(
-            ("source_ref",),
+            "source_ref",
             "required in bulk uploads, so that re-sending a file stores nothing twice",
         )
     if principal.station_scoped and incident.station_id != principal.station_id:
-        raise RuleViolation(("station_id",), "a station uploads only its own incidents")
+        raise RuleViolation("station_id", "a station uploads only its own incidents")
     check_submission(incident, reference, now)
     return incident
 
@@ -161,7 +169,7 @@ async def upload(
     content_type: str,
     principal: Principal,
     reference: Reference,
-    write: Callable[[list[IncidentIn]], Any],
+    write: Write,
 ) -> Summary:
     """Parse, validate and hand batches to `write` (which stores one batch per transaction).
 
@@ -169,9 +177,9 @@ async def upload(
     work at the same time; at most two batches are in memory.
     """
     summary = Summary()
-    parse: Callable[[str], dict] | None = None
+    parse: Callable[[str], Any] | None = None
     batch: list[IncidentIn] = []
-    writing: asyncio.Task | None = None
+    writing: asyncio.Task[Results] | None = None
     now = datetime.now(UTC)
     async for number, line in numbered_lines(chunks):
         summary.lines = number
@@ -191,27 +199,38 @@ async def upload(
     return summary
 
 
-def _row(parse, line, number, principal, reference, now, summary) -> IncidentIn | None:
+def _row(
+    parse: Callable[[str], Any],
+    line: str,
+    number: int,
+    principal: Principal,
+    reference: Reference,
+    now: datetime,
+    summary: Summary,
+) -> IncidentIn | None:
     try:
         return validate_row(parse(line), principal, reference, now)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
     except RuleViolation as exc:
-        summary.reject(number, ".".join(map(str, exc.loc)), exc.rule)
+        # a row's field, reported without the "body" every RuleViolation of a body field has
+        summary.reject(number, ".".join(map(str, exc.loc[1:])), exc.rule)
     except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
         summary.reject(number, "row", f"not parseable: {exc}")
     summary.rejected += 1
     return None
 
 
-async def _handoff(writing, write, batch, summary) -> asyncio.Task:
+async def _handoff(
+    writing: asyncio.Task[Results] | None, write: Write, batch: list[IncidentIn], summary: Summary
+) -> asyncio.Task[Results]:
     if writing is not None:
         _count(await writing, summary)
     return asyncio.create_task(write(batch))
 
 
-def _count(results: list[tuple[int, dict]], summary: Summary) -> None:
+def _count(results: Results, summary: Summary) -> None:
     for status, _ in results:
         if status == 201:
             summary.stored += 1
@@ -219,9 +238,14 @@ def _count(results: list[tuple[int, dict]], summary: Summary) -> None:
             summary.duplicates += 1
 
 
-def batch_writer(sessions, reference: Reference) -> Callable[[list[IncidentIn]], Any]:
-    async def write(batch: list[IncidentIn]) -> list[tuple[int, dict]]:
-        async with sessions() as session, session.begin():
-            return await record_incidents(session, batch, reference, datetime.now(UTC))
+def batch_writer(sessions: async_sessionmaker[AsyncSession], reference: Reference) -> Write:
+    """Store each batch in its own transaction: a connection dropped mid-file keeps the batches
+    already written, and re-sending the file stores only the rest (`source_ref`)."""
+
+    async def write(batch: list[IncidentIn]) -> Results:
+        return await in_transaction(
+            sessions,
+            partial(record_incidents, bodies=batch, reference=reference, now=datetime.now(UTC)),
+        )
 
     return write

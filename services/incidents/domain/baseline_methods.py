@@ -151,8 +151,11 @@ def _week_estimates(
     ]
 
 
-def _ratio(statistic: np.ndarray, center: np.ndarray, limit: np.ndarray, floor: float):
-    return (statistic - center) / np.maximum(limit - center, floor)
+def _ratio(
+    statistic: np.ndarray, center: np.ndarray, limit: np.ndarray, floor: float
+) -> np.ndarray:
+    ratio: np.ndarray = (statistic - center) / np.maximum(limit - center, floor)
+    return ratio
 
 
 def _years_back(t: int, reach: int) -> int:
@@ -310,7 +313,9 @@ def negative_binomial_upper(mu0: np.ndarray, phi: np.ndarray, alpha: float) -> n
     return upper
 
 
-def _fit_reweighted(response: np.ndarray, onehot: np.ndarray, x: np.ndarray | None):
+def _fit_reweighted(
+    response: np.ndarray, onehot: np.ndarray, x: np.ndarray | None
+) -> FarringtonFit:
     """Steps 1-2 of `_farrington`: unweighted fit, Anscombe down-weighting, weighted refit."""
     first = _fit(response, np.ones_like(response), onehot, x)
     phi = np.maximum(first.dispersion, 1.0)
@@ -332,7 +337,8 @@ def anscombe_weights(
     s = np.where((mu > 0) & (hat < 1 - 1e-10), s, 0.0)
     outlying = s > FF_REWEIGHT_THRESHOLD
     omega = np.where(outlying, 1 / np.where(outlying, s, 1.0) ** 2, 1.0)
-    return omega * response.shape[1] / omega.sum(axis=1, keepdims=True)
+    weights: np.ndarray = omega * response.shape[1] / omega.sum(axis=1, keepdims=True)
+    return weights
 
 
 def _fit(
@@ -354,7 +360,14 @@ def _fit(
     return FarringtonFit(mu, level_rate[:, 0], hat, dispersion, trend_p)  # level 0 sorts first
 
 
-def _leverage(weights, growth, mu, exposure, onehot, x) -> tuple[np.ndarray, np.ndarray]:
+def _leverage(
+    weights: np.ndarray,
+    growth: np.ndarray,
+    mu: np.ndarray,
+    exposure: np.ndarray,
+    onehot: np.ndarray,
+    x: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Hat-matrix diagonal of the level (+ trend) design, and the trend's Fisher information.
 
     With a_l = sum of w mu over level l, the diagonal is w mu / a_l, plus with a trend
@@ -372,7 +385,9 @@ def _leverage(weights, growth, mu, exposure, onehot, x) -> tuple[np.ndarray, np.
     return hat + np.where(information[:, None] > 0, trend_part, 0.0), information
 
 
-def _trend_p(beta, dispersion, information, df: int) -> np.ndarray:
+def _trend_p(
+    beta: np.ndarray, dispersion: np.ndarray, information: np.ndarray, df: int
+) -> np.ndarray:
     """Two-sided p-value of the slope: t = beta / sqrt(dispersion / I) on df degrees of freedom
     (the raw dispersion, not floored at 1, as R's summary.glm for quasi-Poisson)."""
     if df <= 0:
@@ -380,7 +395,8 @@ def _trend_p(beta, dispersion, information, df: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = beta / np.sqrt(dispersion / information)
     t_stat = np.where((information > 0) & (dispersion > 0), t_stat, 0.0)
-    return 2 * stats.t.sf(np.abs(t_stat), df)
+    p: np.ndarray = 2 * stats.t.sf(np.abs(t_stat), df)
+    return p
 
 
 def _slope(

@@ -7,8 +7,10 @@ from uuid import uuid4
 
 import pytest
 
+from libs.chassis.errors import RuleViolation
 from libs.reference import load_reference
-from services.incidents.domain import IncidentIn, RuleViolation, check_submission, recorded_event
+from services.incidents.domain.submission import check_submission, recorded_event
+from services.incidents.schemas import IncidentIn
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -35,11 +37,11 @@ def test_valid_submission_becomes_an_event_with_its_areas():
 @pytest.mark.parametrize(
     ("changes", "loc", "rule"),
     [
-        ({"station_id": "XX-99-S9"}, ("station_id",), "unknown station"),
-        ({"occurred_at": NOW + timedelta(hours=1)}, ("occurred_at",), "future"),
+        ({"station_id": "XX-99-S9"}, ("body", "station_id"), "unknown station"),
+        ({"occurred_at": NOW + timedelta(hours=1)}, ("body", "occurred_at"), "future"),
         (
             {"offences": [{"iccs_code": "0201"}, {"iccs_code": "0999"}]},
-            ("offences", 1, "iccs_code"),
+            ("body", "offences", 1, "iccs_code"),
             "not an ICCS code",
         ),
     ],

@@ -1,0 +1,161 @@
+"""Incident rows, their offences and their classification versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.chassis.db import copy_rows
+from libs.contracts.incidents import Offence
+
+from ..tables import incident_versions, incidents, offences
+
+OFFENCE_COLUMNS = (
+    "incident_id",
+    "seq",
+    "iccs_code",
+    "national_code",
+    "attempted",
+    "weapon",
+    "domestic",
+    "cyber",
+)
+VERSION_COLUMNS = (
+    "incident_id",
+    "version",
+    "valid_from",
+    "valid_to",
+    "status",
+    "categories",
+    "station_id",
+    "district_code",
+    "governorate_code",
+    "occurred_at",
+    "week_start",
+    "counting_rules_version",
+)
+
+
+def offence_rows(incident_id: UUID, resolved: Sequence[Offence]) -> list[tuple[Any, ...]]:
+    """COPY records of an incident's offences, numbered in the order given."""
+    return [
+        (incident_id, i, o.iccs_code, o.national_code, o.attempted, o.weapon, o.domestic, o.cyber)
+        for i, o in enumerate(resolved)
+    ]
+
+
+async def insert_new(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> set[UUID]:
+    """Insert incident rows; returns the ids stored. A (station, source_ref) pair already
+    stored is skipped: the submission is a retry."""
+    # executemany form: one cached compiled statement, batched by SQLAlchemy's insertmanyvalues
+    result = await session.execute(
+        insert(incidents)
+        .on_conflict_do_nothing(constraint="incidents_station_source_ref")
+        .returning(incidents.c.incident_id),
+        list(rows),
+    )
+    return set(result.scalars())
+
+
+async def ids_by_source_ref(
+    session: AsyncSession, keys: Iterable[tuple[str, str | None]]
+) -> dict[tuple[str, str | None], str]:
+    """Ids already stored for (station, source_ref) pairs."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(incidents.c.station_id, incidents.c.source_ref, incidents.c.incident_id).where(
+            tuple_(incidents.c.station_id, incidents.c.source_ref).in_(wanted)
+        )
+    )
+    return {(r.station_id, r.source_ref): str(r.incident_id) for r in rows}
+
+
+async def add_offences(session: AsyncSession, records: Sequence[tuple[Any, ...]]) -> None:
+    await copy_rows(session, "offences", OFFENCE_COLUMNS, records)
+
+
+async def replace_offences(
+    session: AsyncSession, incident_id: UUID, records: Sequence[tuple[Any, ...]]
+) -> None:
+    await session.execute(offences.delete().where(offences.c.incident_id == incident_id))
+    await add_offences(session, records)
+
+
+async def add_versions(session: AsyncSession, records: Sequence[tuple[Any, ...]]) -> None:
+    """Classification versions, as tuples in VERSION_COLUMNS order."""
+    await copy_rows(session, "incident_versions", VERSION_COLUMNS, records)
+
+
+async def locked(session: AsyncSession, incident_id: UUID) -> dict[str, Any] | None:
+    """The incident, locked for the rest of the transaction (None if there is none)."""
+    row = (
+        await session.execute(
+            select(incidents).where(incidents.c.incident_id == incident_id).with_for_update()
+        )
+    ).one_or_none()
+    return dict(row._mapping) if row else None
+
+
+async def current_version(session: AsyncSession, incident_id: UUID) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            select(incident_versions).where(
+                incident_versions.c.incident_id == incident_id,
+                incident_versions.c.valid_to.is_(None),
+            )
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+async def supersede_version(
+    session: AsyncSession, current: Mapping[str, Any], following: Mapping[str, Any], now: datetime
+) -> None:
+    """Close the current classification version at `now` and open `following` after it."""
+    await session.execute(
+        update(incident_versions)
+        .where(
+            incident_versions.c.incident_id == current["incident_id"],
+            incident_versions.c.version == current["version"],
+        )
+        .values(valid_to=now)
+    )
+    await add_versions(session, [tuple(following[c] for c in VERSION_COLUMNS)])
+
+
+async def set_columns(session: AsyncSession, incident_id: UUID, **values: Any) -> None:
+    await session.execute(
+        update(incidents).where(incidents.c.incident_id == incident_id).values(**values)
+    )
+
+
+async def one(session: AsyncSession, incident_id: UUID) -> dict[str, Any] | None:
+    """The incident with its offences (in order, without their keys), or None."""
+    row = (
+        await session.execute(select(incidents).where(incidents.c.incident_id == incident_id))
+    ).one_or_none()
+    if row is None:
+        return None
+    rows = await session.execute(
+        select(offences).where(offences.c.incident_id == incident_id).order_by(offences.c.seq)
+    )
+    listed = [
+        {k: v for k, v in o._mapping.items() if k not in ("incident_id", "seq")} for o in rows
+    ]
+    return {**row._mapping, "offences": listed}
+
+
+async def newest(session: AsyncSession, station_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """Incidents, newest recorded first; of one station when `station_id` is given."""
+    query = select(incidents).order_by(incidents.c.recorded_at.desc()).limit(limit)
+    if station_id is not None:
+        query = query.where(incidents.c.station_id == station_id)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

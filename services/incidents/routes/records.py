@@ -1,0 +1,210 @@
+"""Incident records: record one, upload many, read them, correct them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from libs.chassis import idempotency
+from libs.chassis.auth import Principal, require_roles
+from libs.chassis.db import in_transaction
+from libs.chassis.errors import RuleViolation
+from libs.chassis.service import Runtime, runtime
+from libs.reference import load_reference
+
+from ..application import bulk, corrections, recording, records
+from ..schemas import (
+    BulkSummary,
+    Corrected,
+    IncidentIn,
+    IncidentOut,
+    IncidentRow,
+    Merge,
+    OutcomeIn,
+    OutcomeSet,
+    Reclassification,
+    Recorded,
+    Voiding,
+)
+
+router = APIRouter(prefix="/v1", tags=["incidents"])
+writers = require_roles("station_officer")
+readers = require_roles("station_officer", "ministry_analyst")
+
+
+@router.post(
+    "/incidents",
+    status_code=201,
+    response_model=Recorded,
+    responses={200: {"model": Recorded, "description": "this source_ref was recorded before"}},
+    summary="Record an incident (station officer)",
+)
+async def post_incident(
+    request: Request,
+    body: IncidentIn,
+    principal: Principal = Depends(writers),
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    return await idempotency.write(
+        request,
+        rt.sessions,
+        scope=idempotency.scope_of(principal.subject, request),
+        key=idempotency_key,
+        work=partial(
+            recording.submit,
+            body=body,
+            principal=principal,
+            reference=load_reference(),
+            now=datetime.now(UTC),
+        ),
+        response_model=Recorded,
+        headers=lambda result: {"Location": f"/v1/incidents/{result['incident_id']}"},
+    )
+
+
+@router.post(
+    "/incidents/bulk",
+    response_model=BulkSummary,
+    summary="Bulk upload: CSV or JSON Lines, streamed (station officer: own station; admin)",
+    description=bulk.__doc__,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def bulk_upload(
+    request: Request,
+    principal: Principal = Depends(require_roles("station_officer", "admin")),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "")
+    if not any(t in content_type for t in ("csv", "json")):
+        raise RuleViolation(
+            ("header", "content-type"),
+            "send text/csv or application/x-ndjson (JSON Lines)",
+            status=415,
+            code="unsupported_media_type",
+        )
+    reference = load_reference()
+    summary = await bulk.upload(
+        request.stream(),
+        content_type,
+        principal,
+        reference,
+        bulk.batch_writer(rt.sessions, reference),
+    )
+    return summary.as_dict()
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=IncidentOut,
+    summary="One incident (own station, or analysts)",
+)
+async def get_incident(
+    incident_id: UUID,
+    principal: Principal = Depends(readers),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await in_transaction(
+        rt.sessions, partial(records.incident, incident_id=incident_id, principal=principal)
+    )
+
+
+@router.get(
+    "/incidents",
+    response_model=list[IncidentRow],
+    summary="Incidents, newest first; a station officer sees own station",
+)
+async def list_incidents(
+    station_id: str | None = Query(None, max_length=32),
+    limit: int = Query(50, ge=1, le=500),
+    principal: Principal = Depends(readers),
+    rt: Runtime = Depends(runtime),
+) -> list[dict[str, Any]]:
+    return await in_transaction(
+        rt.sessions,
+        partial(records.newest, principal=principal, station_id=station_id, limit=limit),
+    )
+
+
+# (session, incident_id, body, principal, reference, now) -> the correction's answer
+Correction = Callable[..., Awaitable[dict[str, Any]]]
+
+
+async def _correct(
+    rt: Runtime, principal: Principal, incident_id: UUID, body: BaseModel, action: Correction
+) -> dict[str, Any]:
+    reference, now = load_reference(), datetime.now(UTC)
+    return await in_transaction(
+        rt.sessions, lambda session: action(session, incident_id, body, principal, reference, now)
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/reclassify",
+    response_model=Corrected,
+    summary="Correct the offences (own station)",
+)
+async def reclassify(
+    incident_id: UUID,
+    body: Reclassification,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await _correct(rt, principal, incident_id, body, corrections.reclassify)
+
+
+@router.post(
+    "/incidents/{incident_id}/void",
+    response_model=Corrected,
+    summary="Void as no-crime (own station)",
+)
+async def void(
+    incident_id: UUID,
+    body: Voiding,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await _correct(rt, principal, incident_id, body, corrections.void)
+
+
+@router.post(
+    "/incidents/{incident_id}/merge",
+    response_model=Corrected,
+    summary="Fold a duplicate into another incident",
+)
+async def merge(
+    incident_id: UUID,
+    body: Merge,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await _correct(rt, principal, incident_id, body, corrections.merge)
+
+
+@router.post(
+    "/incidents/{incident_id}/outcome",
+    response_model=OutcomeSet,
+    summary="Set the outcome and its date",
+)
+async def set_outcome(
+    incident_id: UUID,
+    body: OutcomeIn,
+    principal: Principal = Depends(writers),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await _correct(rt, principal, incident_id, body, corrections.set_outcome)
