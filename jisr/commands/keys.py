@@ -22,7 +22,7 @@ app = typer.Typer(help="Personal-data master keys: status and rotation.", no_arg
 
 
 def _complaints_vault(settings: Settings) -> PersonalDataVault:
-    from services.complaints.casework import vault
+    from services.complaints.vault import vault
 
     return vault(settings)
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import typer
 
-from services.complaints.ledger import load_public_key, verify_feed
+from services.complaints.domain.ledger import load_public_key, verify_feed
 
 app = typer.Typer(help="The complaints ledger: dump and verify.", no_args_is_help=True)
 PAGE = 5000

@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from libs.chassis.rate_limit import RateLimit
 
-from .clocks import RulePack, load_pack
-from .notifications import DEFAULT_CHANNELS, NotificationChannel
+from .channels import DEFAULT_CHANNELS, NotificationChannel
+from .domain.clocks import DEFAULT_PACK, RulePack
 
 RULE_PACK_ENV = "JISR_COMPLAINTS_RULE_PACK"
+
+
+def load_pack(path: str | None) -> RulePack:
+    """The jurisdiction's rule pack from a JSON file, or the default (Jordan) one."""
+    return RulePack.from_json(Path(path).read_text()) if path else DEFAULT_PACK
 
 
 @dataclass(frozen=True)

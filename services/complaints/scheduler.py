@@ -18,12 +18,13 @@ from libs.chassis import rate_limit
 from libs.chassis.db import asyncpg_dsn
 from libs.chassis.service import Runtime
 
-from . import ledger
-from .casework import vault
-from .checkpoints import sign_if_changed
+from .application.ledger import sign_if_changed
+from .application.notifications import dispatch_due
 from .config import ComplaintsConfig
 from .deadlines import emit_due
-from .notifications import dispatch_due
+from .domain import ledger
+from .repositories import leadership
+from .vault import vault
 
 log = logging.getLogger(__name__)
 LOCK = "jisr.complaints.scheduler"
@@ -55,11 +56,11 @@ class Scheduler:
                 await asyncio.sleep(self.config.tick_seconds)
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
-        while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", LOCK):
+        while not await leadership.try_lead(conn, LOCK):
             await asyncio.sleep(self.config.tick_seconds)
         log.info("complaints scheduler is the leader")
         while True:
-            await conn.fetchval("SELECT 1")  # still holding the lock's connection?
+            await leadership.still_connected(conn)
             await self.tick(datetime.now(UTC))
             await asyncio.sleep(self.config.tick_seconds)
 

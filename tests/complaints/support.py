@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from libs.chassis.rate_limit import RateLimit
 from libs.contracts.envelope import header_map
 from libs.contracts.topics import COMPLAINTS_STATUS
-from services.complaints.clocks import DEFAULT_PACK
 from services.complaints.config import ComplaintsConfig
-from services.complaints.service import make_definition
+from services.complaints.definition import make_definition
+from services.complaints.domain.clocks import DEFAULT_PACK
 
 STATION = "AM-01-S1"  # the station complained about in most tests
 COMPLAINT = {

@@ -33,7 +33,7 @@ async def test_investigator_sees_only_assigned_cases(platform):
         assert await _ids(client, mine) == {assigned}
         assert (await client.get(f"/v1/complaints/{assigned}", headers=mine)).status_code == 200
         denied = await client.get(f"/v1/complaints/{other}", headers=mine)
-        assert denied.status_code == 403 and "assigned to them" in denied.json()["detail"]
+        assert denied.status_code == 403 and "assigned to them" in denied.json()["detail"][0]["msg"]
         purpose = {"purpose": "interview the complainant"}
         url = f"/v1/complaints/{other}/personal-data"
         assert (await client.get(url, params=purpose, headers=mine)).status_code == 403
@@ -89,7 +89,9 @@ async def test_oversight_body_sees_only_its_jurisdiction(platform):
         assert made.status_code == 201, made.text
         unregistered = staff(platform, "oversight", oversight_body="nobody")
         response = await client.get("/v1/oversight/feed", headers=unregistered)
-        assert response.status_code == 403 and "not registered" in response.json()["detail"]
+        assert (
+            response.status_code == 403 and "not registered" in response.json()["detail"][0]["msg"]
+        )
 
 
 async def test_station_officer_never_sees_a_complaint_about_their_own_station(platform):
@@ -112,7 +114,7 @@ async def test_station_officer_never_sees_a_complaint_about_their_own_station(pl
         for hidden in (about_own, named_in_allegation):
             response = await client.get(f"/v1/complaints/{hidden['complaint_id']}", headers=counter)
             assert response.status_code == 403
-            assert "own station" in response.json()["detail"]
+            assert "own station" in response.json()["detail"][0]["msg"]
         row = await platform.sql(
             "complaints",
             "SELECT channel, intake_station_id FROM complaints WHERE complaint_id = $1",

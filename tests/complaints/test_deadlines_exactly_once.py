@@ -11,9 +11,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from libs.chassis.db import make_engine, make_session_factory
-from services.complaints.clocks import ClockRule, RulePack, Span
 from services.complaints.deadlines import emit_due
-from services.complaints.service import make_definition
+from services.complaints.definition import make_definition
+from services.complaints.domain.clocks import ClockRule, RulePack, Span
 from tests.complaints.support import FAST, file, status_topic
 from tests.support.platform import eventually
 

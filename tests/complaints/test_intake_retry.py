@@ -49,7 +49,7 @@ async def test_the_same_key_for_a_different_complaint_is_refused(platform):
         other = COMPLAINT | {"narrative": "A different complaint entirely, about a checkpoint."}
         response = await client.post("/v1/complaints", json=other, headers=KEY)
         assert response.status_code == 422
-        assert "different request" in response.json()["detail"]
+        assert "different request" in response.json()["detail"][0]["msg"]
     assert await platform.scalar("complaints", "SELECT count(*) FROM complaints") == 1
 
 

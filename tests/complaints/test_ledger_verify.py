@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 
 from libs.chassis.service import create_app
-from services.complaints.ledger import STATUS_CHANGED, entry_hash
-from services.complaints.service import make_definition
+from services.complaints.definition import make_definition
+from services.complaints.domain.ledger import STATUS_CHANGED, entry_hash
 from tests.complaints.support import FAST, file, move, staff
 
 JISR = [sys.executable, "-m", "jisr.cli"]

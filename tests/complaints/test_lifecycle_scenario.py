@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from services.complaints.domain import TRANSITIONS
+from services.complaints.domain.lifecycle import TRANSITIONS
 from tests.complaints.support import (
     COMPLAINT,
     complaints_service,
@@ -65,7 +65,7 @@ async def test_every_path_of_the_lifecycle(platform):
         await walk(a, [("formal_investigation", officer, {})])
         conflicted = {"investigator": {"investigator_id": "inv-9", "unit_code": "AM-01"}}
         refused = await move(client, aid, officer, "assigned", expect=409, **conflicted)
-        assert "chain of command of station AM-01-S1" in refused["detail"]
+        assert "chain of command of station AM-01-S1" in refused["detail"][0]["msg"]
         await walk(a, [("assigned", officer, assign), ("under_investigation", investigator, {})])
         await walk(a, [("suspended", investigator, {"reason": "criminal_proceedings"})])
         await walk(a, [("under_investigation", investigator, {})])
@@ -80,7 +80,7 @@ async def test_every_path_of_the_lifecycle(platform):
         await walk(a, [("complainant_notified", officer, {}), ("review_window", officer, {})])
         # Closing inside the 28-day review window is refused unless the complainant waived it.
         early = await move(client, aid, officer, "closed", expect=409)
-        assert "may ask for a review until" in early["detail"]
+        assert "may ask for a review until" in early["detail"][0]["msg"]
         waived = {"reason": "review_waived"}
         await walk(a, [("closed", officer, waived), ("reopened", officer, {})])
         await walk(a, [("formal_investigation", officer, {})])
@@ -117,10 +117,10 @@ async def test_every_path_of_the_lifecycle(platform):
 
         # Wrong moves and wrong roles are refused and name what is allowed.
         illegal = await move(client, d["complaint_id"], officer, "findings", expect=409)
-        assert illegal["detail"]["allowed"] == ["reopened"]
-        assert "allowed from closed: reopened" in illegal["detail"]["msg"]
+        assert illegal["detail"][0]["ctx"]["allowed"] == ["reopened"]
+        assert "allowed from closed: reopened" in illegal["detail"][0]["msg"]
         wrong_role = await move(client, aid, investigator, "assigned", expect=403)
-        assert "complaints_officer" in wrong_role["detail"]
+        assert "complaints_officer" in wrong_role["detail"][0]["msg"]
 
         feed = await eventually(
             lambda: _feed(client, officer), timeout=5

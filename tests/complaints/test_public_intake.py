@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from libs.chassis.db import make_engine, make_session_factory
 from libs.chassis.rate_limit import RateLimit
-from services.complaints.clocks import DEFAULT_PACK, Span
 from services.complaints.deadlines import emit_due
-from services.complaints.ledger import verify_feed
+from services.complaints.domain.clocks import DEFAULT_PACK, Span
+from services.complaints.domain.ledger import verify_feed
 from tests.complaints.support import COMPLAINT, FAST, complaints_service, file, move, staff
 from tests.support.platform import eventually
 
@@ -80,7 +80,7 @@ async def test_wrong_pins_and_intake_are_rate_limited(platform):
         locked = await client.get(url, headers={"X-Complaint-PIN": filed["pin"]})
         assert locked.status_code == 429
         assert int(locked.headers["Retry-After"]) > 0
-        assert "too many wrong PINs" in locked.json()["detail"]
+        assert "too many wrong PINs" in locked.json()["detail"][0]["msg"]
         unknown = await client.get(
             "/v1/complaints/CMP-AAAA-BBBB-CCCC/status", headers={"X-Complaint-PIN": "1"}
         )
@@ -90,7 +90,7 @@ async def test_wrong_pins_and_intake_are_rate_limited(platform):
         await file(client)
         refused = await client.post("/v1/complaints", json=COMPLAINT)
         assert refused.status_code == 429
-        assert "too many complaints" in refused.json()["detail"]
+        assert "too many complaints" in refused.json()["detail"][0]["msg"]
         assert 0 < int(refused.headers["Retry-After"]) <= 3600
     assert await platform.scalar("complaints", "SELECT count(*) FROM complaints") == 3
 
@@ -202,7 +202,7 @@ async def test_erasure_after_retention_keeps_the_case_and_ledger(platform):
         filed = await file(client)
         cid = filed["complaint_id"]
         early = await client.post(f"/v1/complaints/{cid}/erase", headers=admin)
-        assert early.status_code == 409 and "closed" in early.json()["detail"]
+        assert early.status_code == 409 and "closed" in early.json()["detail"][0]["msg"]
         for to, extra in [
             ("logged", {}),
             ("triage", {}),

@@ -2,7 +2,7 @@
 
 A rule says while which statuses a clock runs, how long until it is due (working days, calendar
 days, months), whether it repeats, how early to warn, and in which statuses it is paused (time
-suspended does not count). The scheduler (clock_scheduler.py) asks `due_deadlines` what is due
+suspended does not count). The scheduler (deadlines.py) asks `running_deadlines` what is due
 and records each (complaint, clock, instance) once.
 
 The default pack holds the published figures (DESIGN.md): acknowledgement, a progress update
@@ -19,10 +19,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from .domain import STATUSES
+from libs.contracts.complaints import ComplaintStatusChanged
+
+from .lifecycle import STATUSES, transition_for
 
 MAX_INSTANCES = 100  # a repeating clock yields at most this many due instances
 
@@ -62,7 +64,7 @@ class RulePack:
     retention: Span = field(default_factory=lambda: Span(months=72))
 
     def to_json(self) -> str:
-        def plain(value):
+        def plain(value: Any) -> Any:
             if isinstance(value, frozenset):
                 return sorted(plain(v) for v in value)
             if isinstance(value, date):
@@ -90,7 +92,7 @@ class RulePack:
         )
 
 
-def _rule(raw: dict) -> ClockRule:
+def _rule(raw: dict[str, Any]) -> ClockRule:
     unknown = set(raw.get("runs_in", [])) - set(STATUSES) | (
         set(raw.get("paused_in", [])) - set(STATUSES)
     )
@@ -274,5 +276,18 @@ def next_deadline(history: Sequence[StatusEntry], pack: RulePack, now: datetime)
     return min(upcoming, key=lambda d: d.due_at, default=None)
 
 
-def load_pack(path: str | None) -> RulePack:
-    return RulePack.from_json(Path(path).read_text()) if path else DEFAULT_PACK
+def review_window_ends(
+    history: Sequence[StatusEntry], pack: RulePack, now: datetime
+) -> datetime | None:
+    """When the running review_window clock of the pack falls due (None if the pack has none)."""
+    due = [d.due_at for d in running_deadlines(history, pack, now) if d.kind == "review_window"]
+    return min(due, default=None)
+
+
+def status_history(entries: Iterable[ComplaintStatusChanged]) -> list[StatusEntry]:
+    """A complaint's ledger entries, oldest first, as the clocks read them."""
+    history: list[StatusEntry] = []
+    for entry in entries:
+        edge = transition_for(entry.from_status, entry.to_status)
+        history.append(StatusEntry(entry.to_status, entry.changed_at, bool(edge and edge.notify)))
+    return history

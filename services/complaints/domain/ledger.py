@@ -114,7 +114,7 @@ def ledger_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [dict(e["data"]) for e in events if e.get("type") == STATUS_CHANGED]
 
 
-def later_sequences(entries: Sequence[Mapping[str, Any]], entry: Mapping[str, Any]) -> set:
+def later_sequences(entries: Sequence[Mapping[str, Any]], entry: Mapping[str, Any]) -> set[Any]:
     position = next(i for i, e in enumerate(entries) if e is entry)
     return {e.get("sequence") for e in entries[position + 1 :]}
 
@@ -226,3 +226,9 @@ def verify_feed(
                 if p.complaint_id not in flagged
             ]
     return Report(len(chains), len(entries), tuple(problems), status)
+
+
+def checkpoint_heads(checkpoint: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The chain heads a checkpoint signed."""
+    heads: list[dict[str, Any]] = json.loads(checkpoint["body"])["heads"]
+    return heads

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from libs.chassis.service import Runtime, ServiceDefinition
 
-from . import case_routes, oversight_routes, public_routes
+from . import routes
 from .config import ComplaintsConfig
 from .scheduler import Scheduler
 
@@ -24,11 +24,7 @@ def make_definition(config: ComplaintsConfig | None = None) -> ServiceDefinition
         description="Complaints against police conduct: intake, triage, investigation, findings, "
         "review, statutory clocks and a ledger oversight bodies can verify.",
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=(
-            public_routes.build(config),
-            case_routes.build(config),
-            oversight_routes.build(config),
-        ),
+        routers=routes.routers(config),
         background=(scheduler,),
     )
 

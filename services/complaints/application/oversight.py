@@ -1,0 +1,146 @@
+"""Oversight: registering bodies, the pull feed, recommendations and the ministry's answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid6 import uuid7
+
+from libs.chassis.auth import Principal
+from libs.chassis.errors import RuleViolation
+from libs.contracts.complaints import (
+    ComplaintRecommendationAnswered,
+    ComplaintRecommendationMade,
+)
+
+from ..domain.clocks import RulePack
+from ..domain.oversight import respond_by
+from ..repositories import events, oversight
+from ..schemas import AnswerIn, BodyIn, RecommendationIn, RecommendationOut
+from . import access
+from .events import emit
+
+
+async def put_body(session: AsyncSession, body_id: str, body: BodyIn) -> dict[str, Any]:
+    if body_id != body.body_id:
+        raise RuleViolation(("path", "body_id"), "body_id in the path and the body differ")
+    values = body.model_dump()
+    await oversight.put_body(session, values)
+    return values
+
+
+async def feed(
+    session: AsyncSession, principal: Principal, after: int, limit: int
+) -> dict[str, Any]:
+    """Every complaint event in the caller's jurisdiction after the cursor, in order."""
+    body = await access.jurisdiction(session, principal)
+    regional = body is not None and not body.national
+    rows = await events.feed(
+        session, after, limit, body.governorates if body and regional else None
+    )
+    items = [
+        {
+            "cursor": r.id,
+            "type": r.event_type,
+            "complaint_id": r.complaint_id,
+            "governorate_code": r.governorate_code,
+            "data": json.loads(r.data),
+        }
+        for r in rows
+    ]
+    return {
+        "items": items,
+        "next_cursor": items[-1]["cursor"] if items else after,
+        "jurisdiction": (
+            {"governorates": list(body.governorates)} if body is not None and regional else None
+        ),
+    }
+
+
+async def recommend(
+    session: AsyncSession,
+    principal: Principal,
+    complaint_id: UUID,
+    body: RecommendationIn,
+    *,
+    pack: RulePack,
+    now: datetime,
+) -> dict[str, Any]:
+    row = await access.load_visible(session, principal, complaint_id)
+    overseer = await access.jurisdiction(session, principal)
+    if overseer is None:
+        raise RuleViolation.forbidden("only a registered oversight body can recommend")
+    due = respond_by(now, body.respond_within_days, pack)
+    recommendation_id = uuid7()
+    await oversight.add_recommendation(
+        session,
+        {
+            "recommendation_id": recommendation_id,
+            "complaint_id": complaint_id,
+            "oversight_body": overseer.body_id,
+            "category": body.category,
+            "text": body.text,
+            "made_at": now,
+            "respond_by": due,
+        },
+    )
+    made = ComplaintRecommendationMade(
+        complaint_id=complaint_id,
+        recommendation_id=recommendation_id,
+        oversight_body=overseer.body_id,
+        category=body.category,
+        made_at=now,
+        respond_by=due,
+    )
+    await emit(session, row.governorate_code, [made])
+    return {"recommendation_id": recommendation_id, "respond_by": due}
+
+
+async def answer(
+    session: AsyncSession,
+    principal: Principal,
+    recommendation_id: UUID,
+    body: AnswerIn,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    row = await oversight.lock_recommendation(session, recommendation_id)
+    if row is None:
+        raise RuleViolation.not_found(f"no recommendation {recommendation_id}")
+    if row.answer is not None:
+        raise RuleViolation.conflict(f"already answered: {row.answer}")
+    await oversight.answer(
+        session,
+        recommendation_id,
+        answer=body.answer,
+        reason=body.reason,
+        text=body.text,
+        by=principal.subject,
+        at=now,
+    )
+    answered = ComplaintRecommendationAnswered(
+        complaint_id=row.complaint_id,
+        recommendation_id=recommendation_id,
+        answer=body.answer,
+        reason=body.reason,
+        answered_at=now,
+    )
+    await emit(session, row.governorate_code, [answered])
+    return {"recommendation_id": recommendation_id, "answer": body.answer}
+
+
+async def recommendations(
+    session: AsyncSession, principal: Principal, unanswered: bool
+) -> list[dict[str, Any]]:
+    rows = await oversight.visible(session, await access.visible(session, principal), unanswered)
+    return [recommendation_fields(r) for r in rows]
+
+
+def recommendation_fields(row: Row[Any]) -> dict[str, Any]:
+    """What a recommendation answers with: the fields its response model declares."""
+    return {name: getattr(row, name) for name in RecommendationOut.model_fields}
