@@ -11,7 +11,4 @@ from libs.chassis.settings import SERVICES
 def definition(name: str) -> ServiceDefinition:
     if name not in SERVICES:
         raise KeyError(f"unknown service {name!r}; choose from {', '.join(SERVICES)}")
-    try:
-        return importlib.import_module(f"services.{name}.definition").DEFINITION
-    except ModuleNotFoundError:  # TRANSITION: until every service has its definition.py
-        return importlib.import_module(f"services.{name}.service").DEFINITION
+    return importlib.import_module(f"services.{name}.definition").DEFINITION

@@ -17,7 +17,7 @@ def rebuild_command() -> None:
     """Empty every analytics read model and project it again from the topics, in one
     transaction (the running service's consumers and readers wait until it commits).
     Safe to run while analytics is serving."""
-    from services.analytics.rebuild import rebuild
+    from services.analytics.application.rebuild import rebuild
 
     try:
         result = asyncio.run(rebuild(get_settings()))

@@ -2,6 +2,6 @@
 
 from libs.chassis.service import create_app
 
-from .service import DEFINITION
+from .definition import DEFINITION
 
 app = create_app(DEFINITION)

@@ -15,7 +15,7 @@ from fastapi import Request
 from libs.chassis.service_api import ServiceApi, ServiceRejected, ServiceUnavailable, service_api
 from libs.chassis.settings import Settings
 
-from .crime_view import BandUnavailable
+from .crime.view import BandUnavailable
 
 
 class BaselinesClient(ServiceApi):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from services.analytics import figures
+from services.analytics.domain import figures
 
 
 def test_percentiles_interpolate_like_the_statistics_module():

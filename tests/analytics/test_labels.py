@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.analytics.labels import code
+from services.analytics.domain.labels import code
 
 
 @pytest.mark.parametrize(

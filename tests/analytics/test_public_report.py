@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from libs.reference import load_reference
-from services.analytics.figures import SMALL, WITHHELD
+from services.analytics.domain.figures import SMALL, WITHHELD
 
 from . import oracle
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.analytics import survey_shares as shares
-from services.analytics.survey_shares import Cell
+from services.analytics.domain import survey as shares
+from services.analytics.domain.survey import Cell
 
 ASKED = frozenset({"trust_police", "feel_safe_after_dark"})
 

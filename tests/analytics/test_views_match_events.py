@@ -19,7 +19,7 @@ from libs.chassis.db import make_engine, make_session_factory
 from libs.contracts.catalogue import CATALOGUE
 from libs.contracts.envelope import decode
 from libs.contracts.fora import SurveyResultsPublished
-from services.analytics.engagement_projection import apply_fora_events
+from services.analytics.engagement.projection import apply_fora_events
 from services.analytics.tables import survey_cell_items, survey_cells, survey_waves
 
 from . import oracle

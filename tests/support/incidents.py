@@ -10,7 +10,7 @@ from jisr.services import definition
 from libs.chassis.consumer import ConsumerSpec
 from libs.chassis.service import ServiceDefinition
 from libs.contracts.topics import INCIDENTS_RECORDED
-from services.analytics.projections import apply_incident_events
+from services.analytics.crime.projection import apply_incident_events
 
 INCIDENT = {
     "station_id": "AM-01-S1",
