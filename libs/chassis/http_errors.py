@@ -166,11 +166,14 @@ def _openapi_with_error_body(app: FastAPI) -> Callable[[], dict[str, Any]]:
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
+                # A page (an HTML success) answers its refusals as a page too.
+                page = "text/html" in responses.get("200", {}).get("content", {})
+                content = _ERROR_CONTENT | ({"text/html": {}} if page else {})
                 for code, response in responses.items():
                     if code.startswith(("4", "5")):
-                        response["content"] = _ERROR_CONTENT
+                        response["content"] = content
                 responses.setdefault(
-                    "4XX", {"description": "Refused: the error body", "content": _ERROR_CONTENT}
+                    "4XX", {"description": "Refused: the error body", "content": content}
                 )
         app.openapi_schema = schema
         return schema

@@ -97,3 +97,20 @@ def test_locations():
     assert location(("query", "from")) == ("query", "from")
     assert location(None) == ()
     assert str(RuleViolation("station_id", "unknown")) == "body.station_id: unknown"
+
+
+def test_a_page_declares_that_it_may_answer_its_refusals_as_a_page():
+    from fastapi.responses import HTMLResponse
+
+    app = _app()
+
+    @app.get("/page", response_class=HTMLResponse)
+    def page() -> str:
+        return "<p>ok</p>"
+
+    with TestClient(app) as client:
+        schema = client.get("/openapi.json").json()
+    refused = schema["paths"]["/page"]["get"]["responses"]["4XX"]["content"]
+    assert set(refused) == {"application/json", "text/html"}
+    json_only = schema["paths"]["/filings"]["post"]["responses"]["4XX"]["content"]
+    assert set(json_only) == {"application/json"}
