@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -29,22 +27,12 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import HTTPBearer
 
+from libs.chassis.principal import NATIONAL_ROLES, ROLES, Principal, Role
 from libs.chassis.settings import Settings, get_settings
 
-
-class Role(StrEnum):
-    STATION_OFFICER = "station_officer"
-    FORUM_COORDINATOR = "forum_coordinator"
-    COMPLAINTS_OFFICER = "complaints_officer"
-    INVESTIGATOR = "investigator"
-    MINISTRY_ANALYST = "ministry_analyst"
-    OVERSIGHT = "oversight"
-    ADMIN = "admin"
+__all__ = ["NATIONAL_ROLES", "ROLES", "Principal", "Role"]  # re-exported: where routes look
 
 
-ROLES: frozenset[str] = frozenset(role.value for role in Role)
-# Roles that see every station even when the token also names one.
-NATIONAL_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.MINISTRY_ANALYST})
 LEEWAY_SECONDS = 30  # tolerated clock skew between the identity provider and the services
 
 
@@ -54,26 +42,6 @@ class AuthError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, with the scope their token grants."""
-
-    subject: str
-    roles: frozenset[str]
-    station_id: str | None = None
-    governorate: str | None = None
-    oversight_body: str | None = None
-
-    def has_role(self, *roles: str) -> bool:
-        """True if the principal holds any of `roles`; admin holds every role."""
-        return Role.ADMIN in self.roles or any(role in self.roles for role in roles)
-
-    @property
-    def station_scoped(self) -> bool:
-        """True when reads and writes must be limited to `station_id` (possibly none)."""
-        return Role.STATION_OFFICER in self.roles and not (self.roles & NATIONAL_ROLES)
 
 
 # --- minting -------------------------------------------------------------------------------

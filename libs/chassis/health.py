@@ -59,20 +59,14 @@ async def readyz(request: Request) -> JSONResponse:
     if lag is not None:
         metrics.OUTBOX_LAG.labels(rt.service).set(lag)
         metrics.OUTBOX_OLDEST_AGE.labels(rt.service).set(age)
-    body = {
-        "service": rt.service,
-        "status": "ready" if db_ok else "unavailable",
-        "database": "ok" if db_ok else "unavailable",
-        "broker": "ok" if broker_ok else "unavailable",
-        "outbox": {
-            "unpublished": lag,
-            "oldest_seconds": age,
-            "relay_leader": rt.relay.state.leader,
-        },
-    }
-    return JSONResponse(
-        Readiness.model_validate(body).model_dump(mode="json"), status_code=200 if db_ok else 503
+    body = Readiness(
+        service=rt.service,
+        status="ready" if db_ok else "unavailable",
+        database="ok" if db_ok else "unavailable",
+        broker="ok" if broker_ok else "unavailable",
+        outbox=OutboxState(unpublished=lag, oldest_seconds=age, relay_leader=rt.relay.state.leader),
     )
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if db_ok else 503)
 
 
 @health_router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

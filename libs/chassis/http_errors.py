@@ -78,29 +78,6 @@ def error_response(status: int, msg: str, *, headers: dict[str, str] | None = No
     return JSONResponse(body([item]), status_code=status, headers=headers)
 
 
-def _items_of(detail: Any, status: int) -> list[dict[str, Any]]:
-    """An HTTPException's detail (a string, one item, or a list of items) as error items."""
-    if isinstance(detail, list) and all(isinstance(i, dict) and "msg" in i for i in detail):
-        return [
-            {
-                "loc": list(i.get("loc", [])),
-                "msg": str(i["msg"]),
-                "type": i.get("type") or error_type(status),
-            }
-            | ({"ctx": i["ctx"]} if i.get("ctx") else {})
-            for i in detail
-        ]
-    if isinstance(detail, dict) and "msg" in detail:
-        ctx = {k: v for k, v in detail.items() if k not in ("msg", "loc", "type")}
-        item = {
-            "loc": list(detail.get("loc", [])),
-            "msg": str(detail["msg"]),
-            "type": detail.get("type") or error_type(status),
-        }
-        return [item | ({"ctx": ctx} if ctx else {})]
-    return [{"loc": [], "msg": str(detail), "type": error_type(status)}]
-
-
 async def _rule_violation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RuleViolation)
     return JSONResponse(jsonable_encoder(body([exc.item()])), status_code=exc.status)
@@ -130,7 +107,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code in (204, 304):  # no body allowed
         return JSONResponse(None, status_code=exc.status_code, headers=headers)
     return JSONResponse(
-        jsonable_encoder(body(_items_of(exc.detail, exc.status_code))),
+        # Every HTTPException of ours (auth, rate limits) carries its message as a string.
+        body([{"loc": [], "msg": str(exc.detail), "type": error_type(exc.status_code)}]),
         status_code=exc.status_code,
         headers=headers,
     )

@@ -55,11 +55,6 @@ class Topic:
     def event_types(self) -> tuple[str, ...]:
         return tuple(self.keys)
 
-    @property
-    def key(self) -> str:
-        """What the records are keyed by, in words (one entry per distinct key)."""
-        return "; ".join(dict.fromkeys(k.describes for k in self.keys.values()))
-
     def kafka_config(self) -> dict[str, str]:
         cfg = {
             "cleanup.policy": "compact" if self.compacted else "delete",
@@ -166,12 +161,18 @@ def topic_named(name: str) -> Topic:
     raise KeyError(name)
 
 
+#: Looked up for every event staged (a bulk upload stages thousands): one dict, not a scan.
+_TOPIC_OF_EVENT: dict[str, Topic] = {
+    event_type: topic for topic in TOPICS for event_type in topic.keys
+}
+
+
 def topic_for_event(event_type: str) -> Topic:
     """The topic an event type is published on (short type, e.g. "incident.recorded")."""
-    for topic in TOPICS:
-        if event_type in topic.event_types:
-            return topic
-    raise KeyError(f"no topic carries {event_type!r}")
+    try:
+        return _TOPIC_OF_EVENT[event_type]
+    except KeyError:
+        raise KeyError(f"no topic carries {event_type!r}") from None
 
 
 def record_key(event: Any) -> str:

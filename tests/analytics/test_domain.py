@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
 
 from libs.chassis.errors import RuleViolation
+from libs.chassis.principal import Principal
 from libs.contracts.incidents import IncidentReclassified, IncidentVoided, Offence
 from libs.reference import load_reference
 from services.analytics.domain import accountability, combined, crime, engagement
@@ -18,18 +18,8 @@ from services.analytics.domain.periods import periods
 from services.analytics.domain.scope import Filters, open_view, parse_filters, scope_for
 
 
-@dataclass(frozen=True)
-class Caller:
-    roles: frozenset[str]
-    station_id: str | None = None
-    governorate: str | None = None
-
-    def has_role(self, *roles: str) -> bool:
-        return "admin" in self.roles or any(r in self.roles for r in roles)
-
-    @property
-    def station_scoped(self) -> bool:
-        return "station_officer" in self.roles and not self.has_role("ministry_analyst")
+def caller(roles: frozenset[str], **scope: str) -> Principal:
+    return Principal("test", roles, **scope)
 
 
 def _filters(start: date, end: date, area: str = "JO", category: str | None = None) -> Filters:
@@ -37,28 +27,28 @@ def _filters(start: date, end: date, area: str = "JO", category: str | None = No
 
 
 def test_scope_follows_the_role() -> None:
-    assert scope_for(Caller(frozenset({"ministry_analyst"}))).area is None
-    station = scope_for(Caller(frozenset({"station_officer"}), station_id="AM-01-S1"))
+    assert scope_for(caller(frozenset({"ministry_analyst"}))).area is None
+    station = scope_for(caller(frozenset({"station_officer"}), station_id="AM-01-S1"))
     assert (station.area, station.who) == ("AM-01-S1", "station")
     assert not station.allows("overview")
-    oversight = scope_for(Caller(frozenset({"oversight"}), governorate="AM"))
+    oversight = scope_for(caller(frozenset({"oversight"}), governorate="AM"))
     assert oversight.area == "AM" and oversight.views == {"accountability"}
 
 
 def test_refusals_are_rule_violations_with_their_status() -> None:
     with pytest.raises(RuleViolation) as nameless:
-        scope_for(Caller(frozenset({"station_officer"})))
+        scope_for(caller(frozenset({"station_officer"})))
     assert nameless.value.status == 403 and nameless.value.loc == ()
     with pytest.raises(RuleViolation) as wrong_view:
-        open_view(Caller(frozenset({"oversight"})), "crime")
+        open_view(caller(frozenset({"oversight"})), "crime")
     assert wrong_view.value.status == 403
     with pytest.raises(RuleViolation) as no_station:
-        open_view(Caller(frozenset({"ministry_analyst"})), "scorecard", area="nowhere")
+        open_view(caller(frozenset({"ministry_analyst"})), "scorecard", area="nowhere")
     assert no_station.value.status == 404
 
 
 def test_filters_name_the_query_parameter_they_break() -> None:
-    analyst = scope_for(Caller(frozenset({"ministry_analyst"})))
+    analyst = scope_for(caller(frozenset({"ministry_analyst"})))
     for values, field in (
         ({"start": "2026-13-01", "end": None}, "from"),
         ({"start": "2026-05-02", "end": "2026-05-01"}, "from"),
@@ -69,7 +59,7 @@ def test_filters_name_the_query_parameter_they_break() -> None:
                 analyst, **{"area": None, "category": None, **values}, today=date(2026, 6, 1)
             )
         assert refused.value.loc == ("query", field) and refused.value.status == 422
-    station = scope_for(Caller(frozenset({"station_officer"}), station_id="AM-01-S1"))
+    station = scope_for(caller(frozenset({"station_officer"}), station_id="AM-01-S1"))
     with pytest.raises(RuleViolation) as wider:
         parse_filters(station, start=None, end=None, area="AM", category=None)
     assert wider.value.status == 403  # a filter never widens the scope

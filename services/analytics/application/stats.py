@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.scope import Caller
+from libs.chassis.principal import Principal
+
 from ..repositories.stats import incident_counts as counts
 
 
 async def incident_counts(
-    session: AsyncSession, group_by: str, principal: Caller
+    session: AsyncSession, group_by: str, principal: Principal
 ) -> dict[str, Any]:
     rows = await counts(  # a station sees its own counts only
         session,

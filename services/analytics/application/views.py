@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.chassis.principal import Principal
+
 from ..accountability.view import accountability_view
 from ..crime.view import FetchBand, crime_view
 from ..domain import combined
-from ..domain.scope import Caller, Filters, open_view
+from ..domain.scope import Filters, open_view
 from ..engagement.view import engagement_view
 
 
@@ -43,7 +45,7 @@ async def view_of(
 async def load_view(
     session: AsyncSession,
     view: str,
-    principal: Caller,
+    principal: Principal,
     fetch: FetchBand | None,
     *,
     start: str | None = None,

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol, get_args
 
 from libs.chassis.errors import RuleViolation
+from libs.chassis.principal import Principal
 from libs.contracts.complaints import AllegationCategory
 from libs.contracts.fora import ForumType
 from libs.reference import Reference, load_reference
@@ -33,20 +34,6 @@ OVERSIGHT = "oversight"
 COMPLAINTS_OFFICER = "complaints_officer"
 
 
-class Caller(Protocol):
-    """What the scope rules read of a `libs.chassis.auth.Principal`."""
-
-    @property
-    def roles(self) -> frozenset[str]: ...
-    @property
-    def station_id(self) -> str | None: ...
-    @property
-    def governorate(self) -> str | None: ...
-    @property
-    def station_scoped(self) -> bool: ...
-    def has_role(self, *roles: str) -> bool: ...
-
-
 @dataclass(frozen=True)
 class Scope:
     """The area a caller may see (None: the whole country) and the views open to them."""
@@ -59,7 +46,7 @@ class Scope:
         return view in self.views
 
 
-def scope_for(principal: Caller) -> Scope:
+def scope_for(principal: Principal) -> Scope:
     if principal.has_role(MINISTRY_ANALYST):  # admin included
         return Scope(None, ALL_VIEWS, "analyst")
     if principal.station_scoped:
@@ -213,7 +200,7 @@ def categories(view: str) -> frozenset[str]:
 
 
 def open_view(
-    principal: Caller,
+    principal: Principal,
     view: str,
     *,
     start: str | None = None,
