@@ -15,7 +15,19 @@ from .base import EventModel
 from .incidents import ICCS_CODE
 
 AreaLevel = Literal["station", "district", "governorate", "national"]
-BaselineMethod = Literal["historical_limits", "farrington_flexible", "ewma"]
+# The incidents service's method registry (services/incidents/domain/baseline_methods.py);
+# "historical_limits" and "ewma" are the names its weekly and restarted variants had before.
+BaselineMethod = Literal[
+    "historical_limits",
+    "farrington_flexible",
+    "ewma",
+    "farrington_1996",
+    "noufaily_2013",
+    "stroup_1989",
+    "historical_limits_weekly",
+    "ewma_chart",
+    "ewma_restarted",
+]
 
 
 class _BaselineAlert(EventModel):
@@ -31,6 +43,15 @@ class _BaselineAlert(EventModel):
     upper_limit: float
     score: float = Field(description="Method-specific exceedance score, e.g. a z-score")
     method: BaselineMethod
+    method_version: str | None = Field(
+        None, pattern=r"^[0-9]{1,8}$", description="Version of the method's definition"
+    )
+    statistic: float | None = Field(
+        None,
+        description="What the method compares with upper_limit: the week's count, the 4-week"
+        " total (stroup_1989) or the EWMA statistic (ewma_chart)",
+    )
+    trend_used: bool | None = Field(None, description="The expected value includes a trend")
 
 
 class BaselineAlertRaised(_BaselineAlert):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from libs.chassis.service import ServiceDefinition
 
+from .alert_rechecks import alert_rechecks
 from .routes import baselines, periods, records, reference
 
 DEFINITION = ServiceDefinition(
@@ -17,4 +18,5 @@ DEFINITION = ServiceDefinition(
         baselines.router,
         reference.router,
     ),
+    background=(alert_rechecks,),
 )

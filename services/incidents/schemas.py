@@ -8,7 +8,7 @@ whatever its tables hold.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -193,6 +193,9 @@ class _AlertChange(BaseModel):
     upper_limit: float
     score: float
     method: BaselineMethod
+    method_version: str | None = None
+    statistic: float | None = Field(None, description="what was compared with upper_limit")
+    trend_used: bool | None = None
 
 
 class AlertRaised(_AlertChange):
@@ -248,6 +251,8 @@ class Alert(BaseModel):
     score: float
     raised_at: datetime
     cleared_at: datetime | None
+    method_version: str | None = None
+    statistic: float | None = Field(None, description="what was compared with upper_limit")
 
 
 class Evaluated(BaseModel):
@@ -266,6 +271,13 @@ class BaselineWeek(BaseModel):
     score: float | None
     flag: bool = Field(description="exceeds the limit with enough cases to alarm")
     exceeds: bool
+    statistic: float | None = Field(
+        None, description="what the method compares with upper_limit (see Baseline.statistic)"
+    )
+    trend_used: bool | None = Field(None, description="the expected value includes a trend")
+    converged: bool | None = Field(
+        None, description="the trend fit converged (false: dropped); null when none was fitted"
+    )
     rate_per_100k: float | None = Field(description="none for stations (no population)")
 
 
@@ -274,10 +286,29 @@ class Baseline(BaseModel):
     area_level: AreaLevel
     category: str
     method: BaselineMethod
+    method_version: str | None = None
+    statistic: Literal["week_count", "four_week_total", "ewma"] | None = Field(
+        None, description="the scale of expected and upper_limit"
+    )
     counting_rules_version: str
     series_start: date | None
     as_of: datetime | None
     weeks: list[BaselineWeek]
+
+
+class BaselineMethodInfo(BaseModel):
+    name: BaselineMethod
+    version: str
+    title: str
+    reference: str
+    statistic: Literal["week_count", "four_week_total", "ewma"]
+    min_history_weeks: int
+    parameters: dict[str, Any]
+
+
+class BaselineMethods(BaseModel):
+    alert_method: BaselineMethod = Field(description="the method the rule pack alerts with")
+    methods: list[BaselineMethodInfo]
 
 
 class Window(BaseModel):

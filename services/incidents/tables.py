@@ -103,6 +103,16 @@ weekly_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+# Closed weeks whose counts changed since they closed, filled by a trigger on weekly_counts
+# (migration 0003) and emptied by the alert re-evaluation job (application/alerts.py).
+alert_rechecks = Table(
+    "alert_rechecks",
+    metadata,
+    Column("station_id", String(32), primary_key=True),
+    Column("week_start", Date, primary_key=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
 station_periods = Table(
     "station_periods",
     metadata,
@@ -130,6 +140,8 @@ alerts = Table(
     Column("score", Float, nullable=False),
     Column("raised_at", DateTime(timezone=True), nullable=False),
     Column("cleared_at", DateTime(timezone=True)),
+    Column("method_version", String(16)),  # the registry version that raised it
+    Column("statistic", Float),  # what the method compared with upper_limit
     # One open alert per area, category and method: a rise is one episode, not one per week.
     Index(
         "alerts_one_open",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from libs.reference import load_reference
+from libs.reference import Reference, load_reference
 from libs.reference.concerns import COMMUNITY_CONCERNS, ICCS_CONCERN_PREFIX
 
 Lang = Literal["en", "ar"]
@@ -189,9 +189,15 @@ CODES: dict[str, tuple[str, str]] = {
     # alerts
     "raised": ("Raised", "قائم"),
     "cleared": ("Cleared", "زال"),
-    "farrington_flexible": ("Farrington flexible", "فارينغتون المرن"),
-    "historical_limits": ("Historical limits", "الحدود التاريخية"),
-    "ewma": ("EWMA", "المتوسط المتحرك الأسي"),
+    "farrington_flexible": ("Farrington flexible (0.05 trend test)", "فارينغتون المرن"),
+    "historical_limits": ("Historical limits (weekly)", "الحدود التاريخية (أسبوعية)"),
+    "ewma": ("EWMA (restarted weekly)", "المتوسط المتحرك الأسي (يُعاد أسبوعياً)"),
+    "farrington_1996": ("Farrington 1996", "فارينغتون 1996"),
+    "noufaily_2013": ("Noufaily 2013 (improved Farrington)", "نوفايلي 2013 (فارينغتون المحسّن)"),
+    "stroup_1989": ("CDC historical limits (Stroup 1989)", "الحدود التاريخية (ستروب 1989)"),
+    "historical_limits_weekly": ("Historical limits (weekly)", "الحدود التاريخية (أسبوعية)"),
+    "ewma_chart": ("EWMA control chart", "مخطط ضبط المتوسط المتحرك الأسي"),
+    "ewma_restarted": ("EWMA (restarted weekly)", "المتوسط المتحرك الأسي (يُعاد أسبوعياً)"),
     # review outcomes
     "upheld": ("Upheld", "مقبولة"),
     "not_upheld": ("Not upheld", "مرفوضة"),
@@ -230,6 +236,12 @@ CODES: dict[str, tuple[str, str]] = {
     "advise_report_assault": ("Report assault", "الإبلاغ عن الاعتداء"),
     "heard_of_council": ("Heard of the council", "معرفة مجلس الأمن المحلي"),
 }
+
+
+def national_label(reference: Reference, lang: Lang) -> str:
+    """The national level, named after the reference set's country: "National (Iraq)"."""
+    name = reference.national_name_ar if lang == "ar" else reference.national_name_en
+    return f"{word('national', lang)} ({name})"
 
 
 def word(key: str, lang: Lang) -> str:

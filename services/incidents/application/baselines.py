@@ -8,13 +8,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.chassis.dates import check_moment
 from libs.chassis.errors import RuleViolation
 from libs.reference.model import Reference
 
+from ..config import baseline_pack
 from ..domain import submission
-from ..domain.baseline_methods import Method, WeekEstimate
+from ..domain.baseline_methods import REGISTRY, WeekEstimate, describe, resolve
 from ..domain.baselines import area_level, estimates, rate_per_100k
-from ..domain.weeks import WEEK, week_of, week_start, weeks_between
+from ..domain.weeks import (
+    MAX_BASELINE_WEEKS,
+    WEEK,
+    check_window,
+    week_of,
+    week_start,
+    weeks_between,
+)
 from ..repositories import counts
 
 
@@ -26,20 +35,23 @@ async def baseline(
     category: str,
     week_from: str | None,
     week_to: str | None,
-    method: Method,
+    method: str | None,
     as_of: datetime | None,
     counting_rules_version: str | None,
 ) -> dict[str, Any]:
     """Weeks `week_from`..`week_to` (dates or ISO weeks; default the 12 weeks before this one)
-    of the baseline of `category` in `area`; `as_of` recomputes it as known then."""
+    of the baseline of `category` in `area`; `as_of` recomputes it as known then. The
+    method defaults to the one the rule pack evaluates alerts with."""
     level = area_level(reference, area)
+    method = resolve(method) if method else baseline_pack().alert_method
     version = counting_rules_version or submission.COUNTING_RULES_VERSION
     if category not in reference.iccs:
         raise RuleViolation(("query", "category"), f"{category!r} is not an ICCS code")
     last = week_of(week_to, ("query", "to")) if week_to else week_start(datetime.now(UTC)) - WEEK
     first = week_of(week_from, ("query", "from")) if week_from else last - 11 * WEEK
-    if first > last:
-        raise RuleViolation(("query", "from"), "must not be after 'to'")
+    check_window(first, last, MAX_BASELINE_WEEKS)
+    if as_of is not None:
+        check_moment(as_of, ("query", "as_of"))
     epoch = await counts.epoch_start(session, version, as_of)
     by_week = (
         await counts.counts_by_week(session, reference, [(area, category)], version, last, as_of)
@@ -51,6 +63,8 @@ async def baseline(
         "area_level": level,
         "category": category,
         "method": method,
+        "method_version": REGISTRY[method].version,
+        "statistic": REGISTRY[method].statistic,
         "counting_rules_version": version,
         "series_start": epoch,
         "as_of": as_of,
@@ -72,5 +86,13 @@ def _week(
         "score": round(est.score, 4) if est else None,
         "flag": bool(est.alarm) if est else False,
         "exceeds": bool(est.exceeds) if est else False,
+        "statistic": round(est.statistic, 4) if est else None,
+        "trend_used": est.trend_used if est else None,
+        "converged": est.converged if est else None,
         "rate_per_100k": rate_per_100k(reference, area, observed),
     }
+
+
+def methods() -> dict[str, Any]:
+    """The method registry, and the method this deployment's rule pack alerts with."""
+    return {"alert_method": baseline_pack().alert_method, "methods": describe()}

@@ -50,4 +50,6 @@ def alert_statistics(
         "upper_limit": round(est.upper_limit, 4),
         "score": round(est.score, 4),
         "method": est.method,
+        "method_version": est.method_version,
+        "statistic": round(est.statistic, 4),
     }

@@ -9,7 +9,7 @@ from libs.chassis.errors import RuleViolation
 from libs.reference.model import Reference
 
 from . import baseline_methods
-from .baseline_methods import Method, WeekEstimate
+from .baseline_methods import WeekEstimate
 from .weeks import WEEK, Field, weeks_between
 
 
@@ -27,7 +27,7 @@ def series(counts: dict[date, int], first: date, last: date) -> list[int]:
 
 
 def estimates(
-    counts: dict[date, int], first: date, weeks: Sequence[date], method: Method
+    counts: dict[date, int], first: date, weeks: Sequence[date], method: str
 ) -> list[WeekEstimate | None]:
     """Estimates for the given weeks (consecutive, ascending) of a series starting at `first`."""
     if not weeks or weeks[-1] < first:

@@ -1,4 +1,5 @@
-"""Baseline alerts: the candidates a week's evaluation looks at, open alerts, their changes."""
+"""Baseline alerts: the candidates a week's evaluation looks at, open alerts, their changes,
+and the closed weeks queued for re-evaluation."""
 
 from __future__ import annotations
 
@@ -84,6 +85,20 @@ async def clear(session: AsyncSession, alert_id: UUID, week: date, now: datetime
     )
 
 
+async def take_rechecks(session: AsyncSession, limit: int) -> list[tuple[str, date]]:
+    """Remove and return up to `limit` queued (station, week) rows; rows another transaction
+    holds are skipped, so two replicas never take the same change."""
+    rows = await session.execute(
+        text(
+            "DELETE FROM alert_rechecks WHERE (station_id, week_start) IN ("
+            " SELECT station_id, week_start FROM alert_rechecks ORDER BY changed_at"
+            " LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING station_id, week_start"
+        ),
+        {"limit": limit},
+    )
+    return [(station_id, week) for station_id, week in rows]
+
+
 async def newest(
     session: AsyncSession,
     status: str | None,
@@ -99,3 +114,8 @@ async def newest(
     if category:
         query = query.where(alerts.c.iccs_code == category)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def one(session: AsyncSession, alert_id: UUID) -> dict[str, Any] | None:
+    row = (await session.execute(select(alerts).where(alerts.c.alert_id == alert_id))).first()
+    return dict(row._mapping) if row else None

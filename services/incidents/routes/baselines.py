@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
@@ -12,15 +13,25 @@ from pydantic import AwareDatetime
 from libs.chassis.auth import require_roles
 from libs.chassis.db import in_transaction
 from libs.chassis.service import Runtime, runtime
+from libs.contracts.baselines import BaselineMethod
 from libs.reference import load_reference
 
 from ..application import alerts, baselines, evaluations
-from ..domain.baseline_methods import DEFAULT_METHOD
-from ..schemas import Alert, Baseline, BeforeAfterResult, Evaluated
+from ..schemas import Alert, Baseline, BaselineMethods, BeforeAfterResult, Evaluated
 
 router = APIRouter(prefix="/v1", tags=["baselines"])
 analysts = require_roles("ministry_analyst", "forum_coordinator", "admin")
-MethodName = Literal["farrington_flexible", "historical_limits", "ewma"]
+METHOD_HELP = "a method of GET /v1/baselines/methods (default: the rule pack's alert method)"
+
+
+@router.get(
+    "/baselines/methods",
+    dependencies=[Depends(analysts)],
+    response_model=BaselineMethods,
+    summary="The baseline methods: what each computes, its version, reference and parameters",
+)
+async def list_methods() -> dict[str, Any]:
+    return baselines.methods()
 
 
 @router.get(
@@ -32,9 +43,11 @@ MethodName = Literal["farrington_flexible", "historical_limits", "ewma"]
 async def get_baselines(
     area: str = Query(..., max_length=32, description="station, district, governorate or JO"),
     category: str = Query(..., pattern=r"^\d{2}(\d{2})?$", description="ICCS level 1 or 2"),
-    week_from: str | None = Query(None, alias="from", description="date or ISO week"),
-    week_to: str | None = Query(None, alias="to", description="date or ISO week"),
-    method: MethodName = DEFAULT_METHOD,
+    week_from: str | None = Query(
+        None, alias="from", max_length=16, description="date or ISO week"
+    ),
+    week_to: str | None = Query(None, alias="to", max_length=16, description="date or ISO week"),
+    method: BaselineMethod | None = Query(None, description=METHOD_HELP),
     as_of: AwareDatetime | None = Query(None, description="as known at this recorded time"),
     counting_rules_version: str | None = Query(
         None, max_length=16, description="default: the current rules (a change restarts)"
@@ -76,6 +89,16 @@ async def list_alerts(
     )
 
 
+@router.get(
+    "/alerts/{alert_id}",
+    dependencies=[Depends(analysts)],
+    response_model=Alert,
+    summary="One baseline alert",
+)
+async def get_alert(alert_id: UUID, rt: Runtime = Depends(runtime)) -> dict[str, Any]:
+    return await in_transaction(rt.sessions, partial(alerts.one, alert_id=alert_id))
+
+
 @router.post(
     "/alerts/evaluate",
     dependencies=[Depends(require_roles("ministry_analyst", "admin"))],
@@ -83,9 +106,9 @@ async def list_alerts(
     summary="Evaluate alerts for a week now (all areas, or the ones given)",
 )
 async def evaluate(
-    week: str = Query(..., description="Monday date or ISO week"),
-    area: list[str] | None = Query(None),
-    method: MethodName = DEFAULT_METHOD,
+    week: str = Query(..., max_length=16, description="Monday date or ISO week"),
+    area: list[str] | None = Query(None, max_length=200, description="at most 200 areas"),
+    method: BaselineMethod | None = Query(None, description=METHOD_HELP),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
     return await in_transaction(
@@ -115,10 +138,10 @@ async def get_before_after(
         None, max_length=32, description="control for the displacement area (default: comparison)"
     ),
     category: str | None = Query(None, pattern=r"^\d{2}(\d{2})?$"),
-    before_from: str = Query(...),
-    before_to: str = Query(...),
-    after_from: str = Query(...),
-    after_to: str = Query(...),
+    before_from: str = Query(..., max_length=16),
+    before_to: str = Query(..., max_length=16),
+    after_from: str = Query(..., max_length=16),
+    after_to: str = Query(..., max_length=16),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
     return await in_transaction(
