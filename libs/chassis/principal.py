@@ -14,6 +14,7 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"
     MINISTRY_ANALYST = "ministry_analyst"
     OVERSIGHT = "oversight"
+    REVIEWER = "reviewer"  # complaints: a designated reviewer, independent of outcomes
     ADMIN = "admin"
 
 

@@ -8,6 +8,8 @@ from libs.chassis.service import Runtime, ServiceDefinition
 
 from . import routes
 from .config import ComplaintsConfig
+from .routes import history as history_import
+from .routes import pages as citizen_pages
 from .scheduler import Scheduler
 
 
@@ -24,7 +26,7 @@ def make_definition(config: ComplaintsConfig | None = None) -> ServiceDefinition
         description="Complaints against police conduct: intake, triage, investigation, findings, "
         "review, statutory clocks and a ledger oversight bodies can verify.",
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=routes.routers(config),
+        routers=(*routes.routers(config), citizen_pages.build(config), history_import.build()),
         background=(scheduler,),
     )
 

@@ -19,9 +19,8 @@ from libs.chassis.db import asyncpg_dsn
 from libs.chassis.service import Runtime
 
 from .application.ledger import sign_if_changed
-from .application.notifications import dispatch_due
 from .config import ComplaintsConfig
-from .deadlines import emit_due
+from .deadlines import one_pass
 from .domain import ledger
 from .repositories import leadership
 from .vault import vault
@@ -66,16 +65,7 @@ class Scheduler:
 
     async def tick(self, now: datetime) -> None:
         sessions = self.rt.sessions
-        await emit_due(sessions, self.config.pack, now)
-        async with sessions() as session, session.begin():
-            await dispatch_due(
-                session,
-                self.vault,
-                self.config.channels,
-                now,
-                max_attempts=self.config.notify_max_attempts,
-                backoff_seconds=self.config.notify_backoff_seconds,
-            )
+        await one_pass(sessions, self.vault, self.config, now)
         if time.monotonic() - self.last_checkpoint >= self.config.checkpoint_seconds:
             async with sessions() as session, session.begin():
                 await sign_if_changed(session, self.key, now)
@@ -83,4 +73,5 @@ class Scheduler:
         if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:
             async with sessions() as session, session.begin():
                 await rate_limit.purge(session)
+                await rate_limit.purge_backoffs(session, self.config.pin_limit.forget_seconds)
             self.last_purge = time.monotonic()

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -108,6 +109,41 @@ class NextDeadline(BaseModel):
     clock: str
     text: str
     due_at: Instant
+    overdue: bool = Field(False, description="The deadline has passed and is still running")
+
+
+class Told(BaseModel):
+    code: str
+    text: str
+
+
+class FindingTold(BaseModel):
+    """An allegation's finding as the complainant is told it: the category, never who."""
+
+    category: str
+    category_text: str
+    finding: str
+    text: str
+
+
+class ReviewTold(BaseModel):
+    until: Instant
+    until_text: str
+    open: bool = Field(description="A review can be asked for (or waived) now")
+
+
+class DecisionTold(BaseModel):
+    """What was decided, in the complainant's language: findings per allegation, the outcome,
+    the reasons for not accepting or referring, whether a message was sent and the review."""
+
+    findings: list[FindingTold]
+    outcome: Told | None
+    reasons: Told | None
+    notified: bool | None = Field(
+        description="Whether the outcome was sent to the complainant (null: not told yet)"
+    )
+    notice: str | None = Field(description="Why no message was sent, when none could be")
+    review: ReviewTold | None
 
 
 class LedgerLink(BaseModel):
@@ -137,6 +173,7 @@ class ComplaintStatusOut(BaseModel):
     since: Instant
     next_deadline: NextDeadline | None
     ledger: LedgerSummary
+    decision: DecisionTold | None = None
 
 
 class ReviewRequested(BaseModel):
@@ -152,17 +189,37 @@ class Checkpoint(BaseModel):
     created_at: str
     body: str = Field(description="The canonical JSON exactly as signed")
     signature: str
+    tree_size: int | None = None
+    root_hash: str | None = None
 
 
 class LedgerItem(BaseModel):
     type: str
+    leaf_index: int | None = None
     data: dict[str, Any]
+
+
+class InclusionProof(BaseModel):
+    leaf_index: int
+    tree_size: int
+    path: list[str] = Field(description="RFC 9162 inclusion path, hex, leaf side first")
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    proof: list[str] = Field(description="RFC 9162 consistency proof, hex")
 
 
 class LedgerDocument(BaseModel):
     complaint_id: UUID
+    governorate_code: str | None = None
     items: list[LedgerItem]
     checkpoint: Checkpoint | None
+    inclusion: InclusionProof | None = Field(
+        None, description="The chain's latest event under the checkpoint, proven in its tree"
+    )
+    consistency: list[ConsistencyProof] = Field(default_factory=list)
     public_key: str
 
 
@@ -178,7 +235,12 @@ class FindingIn(BaseModel):
 class InvestigatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     investigator_id: str = Field(min_length=1, max_length=200, description="Their token subject")
-    unit_code: str = Field(pattern=r"^[A-Z0-9-]{1,32}$", description="Where they are posted")
+    unit_code: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9-]{1,32}$",
+        description="Leave out: the posting comes from the staff directory (if given, it must "
+        "agree with it)",
+    )
     officer_service_number: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,32}$")
 
 
@@ -267,6 +329,93 @@ class Erased(BaseModel):
     erased_at: Instant
 
 
+class ErasuresIn(BaseModel):
+    """Erase named complaints, or the oldest eligible ones (closed and past retention)."""
+
+    model_config = ConfigDict(extra="forbid")
+    complaint_ids: list[UUID] | None = Field(None, min_length=1, max_length=500)
+    eligible: bool = Field(False, description="Erase the oldest eligible complaints")
+    limit: int = Field(100, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ErasuresIn:
+        if bool(self.complaint_ids) == self.eligible:
+            raise ValueError("give complaint_ids or eligible: true, not both or neither")
+        return self
+
+
+class ErasureRefused(BaseModel):
+    complaint_id: UUID
+    reason: str
+
+
+class Erasures(BaseModel):
+    erased: list[Erased]
+    refused: list[ErasureRefused]
+
+
+# --- staff directory and clocks --------------------------------------------------------------
+
+
+class StaffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_code: str = Field(
+        pattern=r"^[A-Z0-9-]{1,32}$",
+        description="Where they are posted: a unit (AM-01-S1-CID), a station, a command (AM-01, "
+        "AM) or a national unit (PSD-HQ)",
+    )
+    station_id: str | None = Field(
+        None, max_length=32, description="The station the unit belongs to, if its code says not"
+    )
+    governorate_code: str | None = Field(
+        None, max_length=8, description="The governorate command the unit belongs to, if any"
+    )
+    officer_service_number: str | None = Field(None, pattern=SERVICE_NUMBER)
+
+    @model_validator(mode="after")
+    def _known_places(self) -> StaffIn:
+        reference = load_reference()
+        if self.station_id and self.station_id not in reference.stations:
+            raise ValueError(f"unknown station {self.station_id}")
+        if self.governorate_code and self.governorate_code not in reference.governorates:
+            raise ValueError(f"unknown governorate {self.governorate_code}")
+        return self
+
+
+class StaffOut(BaseModel):
+    staff_id: str
+    unit_code: str
+    station_id: str | None
+    governorate_code: str | None
+    is_officer: bool
+    updated_by: str
+    updated_at: Instant
+
+
+class StaffRemoved(BaseModel):
+    staff_id: str
+    removed: bool
+
+
+class ClocksRunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: AwareDatetime = Field(description="Run the scheduler pass as of this instant (ISO 8601)")
+    notifications: bool = Field(True, description="Also send the messages due by then")
+
+
+class ClockEventOut(BaseModel):
+    complaint_id: UUID
+    type: str
+    clock: str
+    due_at: Instant
+
+
+class ClocksRun(BaseModel):
+    at: Instant
+    deadline_events: list[ClockEventOut]
+    notifications_sent: int
+
+
 # --- oversight -------------------------------------------------------------------------------
 
 
@@ -295,10 +444,14 @@ class BodyOut(BaseModel):
 
 
 class FeedItem(BaseModel):
-    cursor: int
-    type: str
-    complaint_id: UUID
-    governorate_code: str
+    cursor: int = Field(description="The feed position (given after commit, dense, in order)")
+    type: str = Field(
+        description="A CloudEvents type; jisr.ledger.checkpoint_signed.v1 for a signed tree "
+        "head; jisr.ledger.leaf for an event outside the caller's jurisdiction (its leaf only)"
+    )
+    complaint_id: UUID | None
+    governorate_code: str | None
+    leaf_index: int | None = Field(None, description="The event's leaf in the Merkle log")
     data: dict[str, Any]
 
 
@@ -342,3 +495,39 @@ class AnswerIn(BaseModel):
 class Answered(BaseModel):
     recommendation_id: UUID
     answer: str
+
+
+# --- history brought in ----------------------------------------------------------------------
+
+
+class ImportRowError(BaseModel):
+    line: int
+    field: str = Field(description='The row\'s field, e.g. "allegations.0.finding"; "row"')
+    rule: str
+
+
+class ImportSummary(BaseModel):
+    lines: int
+    imported: int = Field(description="Rows stored now")
+    duplicates: int = Field(description="Rows whose source_reference was already stored")
+    rejected: int
+    errors_truncated: bool
+    errors: list[ImportRowError]
+
+
+# --- the personal-data read audit ------------------------------------------------------------
+
+
+class PersonalDataRead(BaseModel):
+    id: int = Field(description="The cursor of this read")
+    at: Instant
+    actor: str = Field(description="The reader's token subject")
+    role: str = Field(description="The roles the reader held")
+    complaint_id: UUID
+    fields: list[str] = Field(description="Which fields were decrypted (names, never values)")
+    purpose: str = Field(description="The purpose the reader gave")
+
+
+class PersonalDataReads(BaseModel):
+    items: list[PersonalDataRead]
+    next_cursor: int = Field(description="Pass as `after` for the next page")

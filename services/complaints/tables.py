@@ -16,7 +16,9 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -53,6 +55,12 @@ complaints = Table(
     Column("ledger_head", String(64), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("erased_at", DateTime(timezone=True)),
+    # A complaint brought in from before jisr: the old system's reference (re-importing the
+    # same row is a no-op) and when it was brought in.
+    Column("source_reference", String(64), unique=True),
+    Column("imported_at", DateTime(timezone=True)),
+    Column("outcome_by", String(200)),  # who decided the outcome (its review is independent)
+    Column("outcome_actor", String(32)),  # and as what
 )
 
 allegations = Table(
@@ -76,13 +84,20 @@ complaint_events = Table(
     "complaint_events",
     metadata,
     Column("id", BigInteger, Identity(always=True), primary_key=True),
-    Column("complaint_id", Uuid, nullable=False, index=True),
-    Column("governorate_code", String(8), nullable=False),
+    Column("complaint_id", Uuid, index=True),  # None: a checkpoint in the feed
+    Column("governorate_code", String(8)),
     Column("event_id", Uuid, nullable=False, unique=True),
     Column("event_type", String(80), nullable=False),
     Column("sequence", Integer),
     Column("data", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The event's link in its complaint's chain (data.chain), for finding the head.
+    Column("chain_sequence", Integer),
+    Column("chain_hash", String(64)),
+    # Given after commit by the sequencer (services.complaints.application.ledger): the feed
+    # cursor and the event's leaf in the Merkle log, both dense and in commit order.
+    Column("position", BigInteger, unique=True),
+    Column("leaf_index", BigInteger, unique=True),
     UniqueConstraint("complaint_id", "sequence", name="complaint_events_chain"),
 )
 
@@ -138,6 +153,20 @@ notifications = Table(
     Column("last_error", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    Column("details", Text),  # JSON of codes: findings per category, outcome, reasons
+)
+
+# Where staff are posted (the conflict-of-interest check reads it; admins keep it).
+staff_directory = Table(
+    "staff_directory",
+    metadata,
+    Column("staff_id", String(200), primary_key=True),  # the token subject
+    Column("unit_code", String(32), nullable=False),
+    Column("station_id", String(32)),
+    Column("governorate_code", String(8)),
+    Column("officer_pseudonym", String(64)),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 ledger_checkpoints = Table(
@@ -147,4 +176,15 @@ ledger_checkpoints = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("body", Text, nullable=False),
     Column("signature", String(200), nullable=False),
+    Column("tree_size", BigInteger),
+    Column("root_hash", String(64)),
+)
+
+# The Merkle log's complete subtrees (domain.merkle): (level, index) -> hash.
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True),
+    Column("index", BigInteger, primary_key=True),
+    Column("hash", LargeBinary, nullable=False),
 )

@@ -19,11 +19,13 @@ from services.complaints.domain.clocks import (
 from services.complaints.domain.lifecycle import (
     COMPLAINTS_OFFICER,
     INVESTIGATOR,
+    OVERSIGHT,
     STATUSES,
     TRANSITIONS,
     Allegation,
     Case,
     Investigator,
+    Posting,
     TransitionRequest,
     check_transition,
 )
@@ -73,7 +75,8 @@ def test_role_reason_and_agreement_rules():
         check(case, TransitionRequest("not_accepted", OFFICER))
     with pytest.raises(RuleViolation, match="agreement"):
         check(case, TransitionRequest("informal_resolution", OFFICER))
-    _, reason = check(CaseView("review_requested", None), TransitionRequest("closed", OFFICER))
+    review = TransitionRequest("closed", frozenset({OVERSIGHT}))
+    _, reason = check(CaseView("review_requested", None), review)
     assert reason == "not_upheld"
 
 
@@ -88,7 +91,11 @@ def test_the_review_window_is_not_cut_short():
         check(case, TransitionRequest("closed", OFFICER), at=inside)
     assert caught.value.status == 409
     waived = TransitionRequest("closed", OFFICER, reason="review_waived")
-    assert check(case, waived, at=inside)[1] == "review_waived"
+    with pytest.raises(RuleViolation, match="only the complainant can waive") as caught:
+        check(case, waived, at=inside)
+    assert caught.value.status == 403
+    by_complainant = TransitionRequest("closed", frozenset({"complainant"}))
+    assert check(case, by_complainant, at=inside)[1] == "review_waived"
     after = TransitionRequest("closed", OFFICER)
     assert check(case, after, at=window.due_at)[1] == "review_window_elapsed"
     # A review can still be asked for inside the window, and is not affected.
@@ -99,7 +106,8 @@ def test_the_review_window_is_not_cut_short():
 @pytest.mark.parametrize("unit", ["AM-01-S1", "AM-01", "AM"])
 def test_investigator_from_the_chain_of_command_is_refused(unit):
     case = CaseView("formal_investigation", "AM-01-S1")
-    request = TransitionRequest("assigned", OFFICER, investigator=Investigator("inv", unit))
+    investigator = Investigator("inv", Posting(unit))
+    request = TransitionRequest("assigned", OFFICER, investigator=investigator)
     with pytest.raises(RuleViolation, match="chain of command of station AM-01-S1") as caught:
         check(case, request)
     assert caught.value.status == 409
@@ -108,12 +116,13 @@ def test_investigator_from_the_chain_of_command_is_refused(unit):
 def test_investigator_outside_the_chain_or_accused_themselves():
     allegation = Allegation(uuid4(), "use_of_force", "officer", "IR-02-S1", None, "ab" * 16)
     case = CaseView("formal_investigation", "AM-01-S1", [allegation])
-    ok = Investigator("inv", "AM-02-S1")
+    ok = Investigator("inv", Posting("AM-02-S1"))
     check(case, TransitionRequest("assigned", OFFICER, investigator=ok))
+    irbid = Investigator("i", Posting("IR"))
     with pytest.raises(RuleViolation) as caught:  # the allegation names an Irbid station
-        check(case, TransitionRequest("assigned", OFFICER, investigator=Investigator("i", "IR")))
+        check(case, TransitionRequest("assigned", OFFICER, investigator=irbid))
     assert caught.value.status == 409
-    accused = Investigator("inv", "PSD-HQ", "ab" * 16)
+    accused = Investigator("inv", Posting("PSD-HQ"), "ab" * 16)
     with pytest.raises(RuleViolation, match="complained about") as caught:
         check(case, TransitionRequest("assigned", OFFICER, investigator=accused))
     assert caught.value.status == 409
@@ -203,3 +212,15 @@ def test_rule_pack_round_trips_as_json():
     from services.complaints.domain.clocks import RulePack
 
     assert RulePack.from_json(DEFAULT_PACK.to_json()) == DEFAULT_PACK
+
+
+def test_an_overdue_deadline_stays_shown_as_overdue():
+    from services.complaints.domain.clocks import shown_deadline
+
+    history = [StatusEntry("received", T0)]
+    ahead = shown_deadline(history, DEFAULT_PACK, T0 + timedelta(hours=1))
+    assert ahead is not None and ahead[0].kind == "acknowledgement" and ahead[1] is False
+    late = T0 + timedelta(days=10)  # three working days have long passed
+    overdue = shown_deadline(history, DEFAULT_PACK, late)
+    assert overdue is not None and overdue[0].kind == "acknowledgement" and overdue[1] is True
+    assert next_deadline(history, DEFAULT_PACK, late) is None  # what the page used to show

@@ -3,7 +3,8 @@
 - complaints officers (and admins): every complaint;
 - investigators: only the complaints assigned to them (investigator id = token subject);
 - oversight bodies: complaints in their registered jurisdiction (national or governorates);
-- station officers: complaints filed at their counter, never one about their own station.
+- station officers: complaints filed at their counter, never one about their own station;
+- reviewers (a designated review role): complaints whose review was requested.
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.chassis.auth import Principal, Role
 from libs.chassis.errors import RuleViolation
 
-from ..domain.lifecycle import COMPLAINTS_OFFICER, INVESTIGATOR, OVERSIGHT
+from ..domain.lifecycle import (
+    COMPLAINTS_OFFICER,
+    INVESTIGATOR,
+    OVERSIGHT,
+    REVIEWER,
+    Case,
+    Posting,
+    conflict_of_interest,
+)
 from ..domain.oversight import Jurisdiction
 from ..repositories import access, cases
+from . import staff
 
 OUT_OF_SCOPE = (
     "this complaint is outside what your token may see (investigators: cases assigned to them; "
@@ -74,6 +84,8 @@ async def actors(
         out.add(COMPLAINTS_OFFICER)
     if Role.INVESTIGATOR in principal.roles and investigator_id == principal.subject:
         out.add(INVESTIGATOR)
+    if Role.REVIEWER in principal.roles:
+        out.add(REVIEWER)
     if Role.ADMIN in principal.roles:
         out.add(OVERSIGHT)
     else:
@@ -81,3 +93,19 @@ async def actors(
         if body is not None and body.covers(governorate):
             out.add(OVERSIGHT)
     return frozenset(out)
+
+
+async def check_investigator_now(session: AsyncSession, principal: Principal, case: Case) -> None:
+    """An assigned investigator acting on the case is still independent of it, as their token
+    and the directory say now (a posting may have changed since the assignment)."""
+    entry = await staff.posting_of(session, principal.subject)
+    token = Posting(None, principal.station_id, principal.governorate)
+    for posting in (token, entry[0] if entry else Posting()):
+        why = conflict_of_interest(case, posting)
+        if why:
+            raise RuleViolation.conflict(
+                f"you are {why}: you may not act on this complaint "
+                "(rule: investigator_outside_subject_chain)",
+                code="conflict_of_interest",
+                ctx={"rule": "investigator_outside_subject_chain"},
+            )

@@ -3,20 +3,20 @@ data, the timeline, erasure once the retention period is over."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.chassis.auth import Principal
+from libs.chassis.auth import Principal, Role
 from libs.chassis.errors import RuleViolation
 from libs.chassis.personal_data import PersonalDataVault
 
-from ..domain.clocks import RulePack, add_span
+from ..domain.clocks import RulePack, add_months, add_span
 from ..repositories import cases, events, oversight
-from .access import load_visible, visible
+from .access import check_investigator_now, load_visible, visible
 from .oversight import recommendation_fields
 
 CASE_FIELDS = (
@@ -64,8 +64,14 @@ async def personal_data(
     vault: PersonalDataVault,
     purpose: str,
 ) -> dict[str, str | None]:
-    """The sealed fields; the vault audits the read (who, role, when, fields, purpose)."""
+    """The sealed fields; the vault audits the read (who, role, when, fields, purpose). An
+    investigator whose own posting (token or directory) is in the subject's chain is refused,
+    whatever the assignment said."""
     await load_visible(session, principal, complaint_id)
+    if Role.INVESTIGATOR in principal.roles and not principal.has_role(Role.COMPLAINTS_OFFICER):
+        locked = await cases.lock(session, complaint_id)
+        if locked is not None:
+            await check_investigator_now(session, principal, locked[0])
     data = await vault.unseal(session, complaint_id, principal=principal, purpose=purpose)
     if data is None:
         raise RuleViolation(
@@ -103,6 +109,38 @@ async def erase(
     ends = add_span(row.closed_at, pack.retention, pack)
     if now < ends:
         raise RuleViolation.conflict(f"the retention period runs until {ends.isoformat()}")
+    if row.erased_at is not None:
+        return {"complaint_id": complaint_id, "erased_at": row.erased_at}
     await vault.erase(session, complaint_id)
     await cases.mark_erased(session, complaint_id, now)
     return {"complaint_id": complaint_id, "erased_at": now}
+
+
+async def erase_many(
+    session: AsyncSession,
+    principal: Principal,
+    complaint_ids: list[UUID] | None,
+    limit: int,
+    *,
+    vault: PersonalDataVault,
+    pack: RulePack,
+    now: datetime,
+) -> dict[str, Any]:
+    """Erase named complaints (each checked as one erasure is), or up to `limit` of the oldest
+    eligible ones; at most 500 in one transaction, so a run holds no lock for long."""
+    if complaint_ids is None:
+        # A little earlier than retention says (working days, month ends): each is re-checked.
+        cutoff = add_months(now, -pack.retention.months) - timedelta(
+            days=pack.retention.days, seconds=pack.retention.seconds
+        )
+        complaint_ids = await cases.erasable(session, cutoff, limit)
+    erased, refused = [], []
+    for complaint_id in complaint_ids:
+        try:
+            async with session.begin_nested():
+                erased.append(
+                    await erase(session, principal, complaint_id, vault=vault, pack=pack, now=now)
+                )
+        except RuleViolation as refusal:
+            refused.append({"complaint_id": complaint_id, "reason": refusal.rule})
+    return {"erased": erased, "refused": refused}

@@ -55,15 +55,15 @@ async def _due_events(
 
 async def emit_for_case(
     session: AsyncSession, complaint_id: UUID, governorate: str, pack: RulePack, now: datetime
-) -> int:
+) -> list[EventModel]:
     """One complaint's running clocks; returns the events emitted."""
     history = status_history(await events.ledger_entries(session, complaint_id))
     due = await _due_events(session, complaint_id, running_deadlines(history, pack, now), now)
     await emit_all(session, [(governorate, e) for e in due])
-    return len(due)
+    return due
 
 
-async def emit_for_recommendations(session: AsyncSession, now: datetime) -> int:
+async def emit_for_recommendations(session: AsyncSession, now: datetime) -> list[EventModel]:
     """The ministry's answer clock of every unanswered recommendation."""
     due: list[tuple[str, EventModel]] = []
     for row in await oversight.unanswered(session):
@@ -71,4 +71,4 @@ async def emit_for_recommendations(session: AsyncSession, now: datetime) -> int:
         found = await _due_events(session, row.complaint_id, [deadline], now)
         due += [(row.governorate_code, e) for e in found]
     await emit_all(session, due)
-    return len(due)
+    return [e for _, e in due]

@@ -13,12 +13,15 @@ from libs.contracts.base import EventModel
 from libs.contracts.envelope import Envelope
 
 from ..repositories import events
+from .ledger import chain
 
 
 async def emit_all(
     session: AsyncSession, events_: Sequence[tuple[str, EventModel]]
 ) -> list[Envelope]:
-    """(governorate, event) pairs, in order: one COPY + NOTIFY, one insert of their copies."""
+    """(governorate, event) pairs, in order: each linked into its complaint's hash chain, then
+    one COPY + NOTIFY, one insert of their copies."""
+    events_ = await chain(session, events_)
     envelopes = await publish(session, [event for _, event in events_])
     await events.record(session, [(g, env) for (g, _), env in zip(events_, envelopes, strict=True)])
     return envelopes

@@ -6,6 +6,7 @@ is marked failed (and stays visible to staff).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -80,7 +81,8 @@ async def _attempt(
     channel_name, address = recipient
     attempts = row.attempts + 1
     try:
-        text = notification_text(row.reference, row.about, row.language)
+        details = json.loads(row.details) if row.details else None
+        text = notification_text(row.reference, row.about, row.language, details)
         await channels[channel_name].send(address, text)
     except Exception as exc:  # a gateway failure of any kind: retry later
         log.warning(

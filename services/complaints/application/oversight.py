@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,16 +13,21 @@ from uuid6 import uuid7
 
 from libs.chassis.auth import Principal
 from libs.chassis.errors import RuleViolation
+from libs.chassis.outbox import publish
 from libs.contracts.complaints import (
     ComplaintRecommendationAnswered,
     ComplaintRecommendationMade,
+    OversightBodyChanged,
+    OversightBodyRegistered,
 )
 
+from ..domain import ledger as chain
 from ..domain.clocks import RulePack
-from ..domain.oversight import respond_by
+from ..domain.oversight import Jurisdiction, respond_by
+from ..repositories import access as access_repository
 from ..repositories import events, oversight
 from ..schemas import AnswerIn, BodyIn, RecommendationIn, RecommendationOut
-from . import access
+from . import access, ledger
 from .events import emit
 
 
@@ -30,32 +35,73 @@ async def put_body(session: AsyncSession, body_id: str, body: BodyIn) -> dict[st
     if body_id != body.body_id:
         raise RuleViolation(("path", "body_id"), "body_id in the path and the body differ")
     values = body.model_dump()
+    before = await access_repository.body(session, body_id)
     await oversight.put_body(session, values)
+    await _announce_jurisdiction(session, before, body)
     return values
+
+
+async def _announce_jurisdiction(
+    session: AsyncSession, before: Jurisdiction | None, body: BodyIn
+) -> None:
+    """Publish the body's jurisdiction (analytics scopes the body's readers by it): registered
+    the first time, changed after. Re-sending an unchanged registration publishes it again on
+    purpose: it is how an admin re-announces a body whose event has aged out of the topic's
+    retention before a rebuild of analytics."""
+    governorates = sorted(body.governorates)
+    now = datetime.now(UTC)
+    if before is None:
+        event: OversightBodyRegistered | OversightBodyChanged = OversightBodyRegistered(
+            body_id=body.body_id,
+            national=body.national,
+            governorates=governorates,
+            registered_at=now,
+        )
+    else:
+        event = OversightBodyChanged(
+            body_id=body.body_id, national=body.national, governorates=governorates, changed_at=now
+        )
+    await publish(session, [event])
 
 
 async def feed(
     session: AsyncSession, principal: Principal, after: int, limit: int
 ) -> dict[str, Any]:
-    """Every complaint event in the caller's jurisdiction after the cursor, in order."""
+    """Every event after the feed position `after`, in order: complaint events in the caller's
+    jurisdiction in full; outside it only their leaf of the Merkle log (governorate and link
+    hash), so a regional body can still rebuild the national tree; signed checkpoints."""
     body = await access.jurisdiction(session, principal)
     regional = body is not None and not body.national
-    rows = await events.feed(
-        session, after, limit, body.governorates if body and regional else None
-    )
-    items = [
-        {
-            "cursor": r.id,
-            "type": r.event_type,
-            "complaint_id": r.complaint_id,
-            "governorate_code": r.governorate_code,
-            "data": json.loads(r.data),
-        }
-        for r in rows
-    ]
+    scope = set(body.governorates) if body is not None and regional else None
+    await ledger.sequence(session)
+    rows = await events.feed(session, after, limit)
+    items = []
+    for r in rows:
+        if r.complaint_id is None or scope is None or r.governorate_code in scope:
+            items.append(
+                {
+                    "cursor": r.position,
+                    "type": r.event_type,
+                    "complaint_id": r.complaint_id,
+                    "governorate_code": r.governorate_code,
+                    "leaf_index": r.leaf_index,
+                    "data": json.loads(r.data),
+                }
+            )
+        elif r.leaf_index is not None:
+            items.append(
+                {
+                    "cursor": r.position,
+                    "type": chain.LEAF,
+                    "complaint_id": None,
+                    "governorate_code": r.governorate_code,
+                    "leaf_index": r.leaf_index,
+                    "data": {"hash": r.chain_hash},
+                }
+            )
     return {
         "items": items,
-        "next_cursor": items[-1]["cursor"] if items else after,
+        "next_cursor": rows[-1].position if rows else after,
         "jurisdiction": (
             {"governorates": list(body.governorates)} if body is not None and regional else None
         ),
@@ -135,9 +181,14 @@ async def answer(
 
 
 async def recommendations(
-    session: AsyncSession, principal: Principal, unanswered: bool
+    session: AsyncSession,
+    principal: Principal,
+    unanswered: bool,
+    after: UUID | None = None,
+    limit: int = 200,
 ) -> list[dict[str, Any]]:
-    rows = await oversight.visible(session, await access.visible(session, principal), unanswered)
+    visible = await access.visible(session, principal)
+    rows = await oversight.visible(session, visible, unanswered, after=after, limit=limit)
     return [recommendation_fields(r) for r in rows]
 
 

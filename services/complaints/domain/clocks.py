@@ -24,7 +24,16 @@ from zoneinfo import ZoneInfo
 
 from libs.contracts.complaints import ComplaintStatusChanged
 
-from .lifecycle import STATUSES, transition_for
+from .lifecycle import (
+    COMPLAINTS_OFFICER,
+    DEFAULT_REVIEW,
+    OVERSIGHT,
+    REVIEWER,
+    RUN_STARTS,
+    STATUSES,
+    ReviewPolicy,
+    transition_for,
+)
 
 MAX_INSTANCES = 100  # a repeating clock yields at most this many due instances
 
@@ -62,6 +71,9 @@ class RulePack:
     rules: tuple[ClockRule, ...]
     recommendation_response: Span = field(default_factory=lambda: Span(days=56))
     retention: Span = field(default_factory=lambda: Span(months=72))
+    #: Who decides reviews: {"deciders": ["oversight", "reviewer"], "independent_of_outcome":
+    #: true} by default (IOPC and CCRB: never the unit that decided the outcome).
+    review: ReviewPolicy = DEFAULT_REVIEW
 
     def to_json(self) -> str:
         def plain(value: Any) -> Any:
@@ -89,7 +101,21 @@ class RulePack:
             rules=rules,
             recommendation_response=Span(**raw.get("recommendation_response", {"days": 56})),
             retention=Span(**raw.get("retention", {"months": 72})),
+            review=_review(raw.get("review", {})),
         )
+
+
+REVIEW_DECIDERS = frozenset({OVERSIGHT, REVIEWER, COMPLAINTS_OFFICER})
+
+
+def _review(raw: dict[str, Any]) -> ReviewPolicy:
+    deciders = frozenset(raw.get("deciders", DEFAULT_REVIEW.deciders))
+    unknown = sorted(deciders - REVIEW_DECIDERS)
+    if unknown or not deciders:
+        raise ValueError(
+            f"review.deciders must name some of {sorted(REVIEW_DECIDERS)}; got {sorted(deciders)}"
+        )
+    return ReviewPolicy(deciders, bool(raw.get("independent_of_outcome", True)))
 
 
 def _rule(raw: dict[str, Any]) -> ClockRule:
@@ -194,6 +220,7 @@ class StatusEntry:
     status: str
     at: datetime
     notified: bool = False  # the complainant was sent an update about it
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +303,19 @@ def next_deadline(history: Sequence[StatusEntry], pack: RulePack, now: datetime)
     return min(upcoming, key=lambda d: d.due_at, default=None)
 
 
+def shown_deadline(
+    history: Sequence[StatusEntry], pack: RulePack, now: datetime
+) -> tuple[Deadline, bool] | None:
+    """The deadline a complainant is shown and whether it is overdue: the oldest running
+    deadline already passed (it stays visible, as overdue), else the next one ahead."""
+    running = running_deadlines(history, pack, now)
+    overdue = [d for d in running if d.due_at <= now]
+    if overdue:
+        return min(overdue, key=lambda d: d.due_at), True
+    upcoming = next_deadline(history, pack, now)
+    return (upcoming, False) if upcoming else None
+
+
 def review_window_ends(
     history: Sequence[StatusEntry], pack: RulePack, now: datetime
 ) -> datetime | None:
@@ -287,7 +327,21 @@ def review_window_ends(
 def status_history(entries: Iterable[ComplaintStatusChanged]) -> list[StatusEntry]:
     """A complaint's ledger entries, oldest first, as the clocks read them."""
     history: list[StatusEntry] = []
+    suspended_in_run = False
     for entry in entries:
         edge = transition_for(entry.from_status, entry.to_status)
-        history.append(StatusEntry(entry.to_status, entry.changed_at, bool(edge and edge.notify)))
+        notified = bool(edge and edge.notify)
+        if entry.to_status == "assigned":
+            suspended_in_run = False
+        elif entry.to_status == "suspended":
+            # Only a first suspension is told (lifecycle._tells).
+            notified, suspended_in_run = notified and not suspended_in_run, True
+        history.append(StatusEntry(entry.to_status, entry.changed_at, notified, entry.reason))
     return history
+
+
+def current_run(history: Sequence[StatusEntry]) -> list[StatusEntry]:
+    """The entries since the case's latest triage or formal investigation began: what came
+    before (findings, outcome) was superseded by it."""
+    starts = [i for i, e in enumerate(history) if e.status in RUN_STARTS]
+    return list(history[starts[-1] :]) if starts else list(history)

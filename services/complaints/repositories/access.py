@@ -42,6 +42,8 @@ def visible(principal: Principal, body: Jurisdiction | None) -> ColumnElement[bo
         clauses.append(
             true() if body.national else complaints.c.governorate_code.in_(list(body.governorates))
         )
+    if Role.REVIEWER in principal.roles:
+        clauses.append(complaints.c.status == "review_requested")
     if Role.STATION_OFFICER in principal.roles and principal.station_id:
         clauses.append(
             and_(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -84,6 +85,9 @@ async def lock(
         has_contact=row.has_contact,
         language=row.language,
         investigator_id=row.investigator_id,
+        anonymous=row.anonymous,
+        outcome_by=row.outcome_by,
+        outcome_actor=row.outcome_actor,
     )
     return case, status_history(await events.ledger_entries(session, complaint_id))
 
@@ -106,7 +110,12 @@ async def apply(session: AsyncSession, complaint_id: UUID, decision: Decision) -
         await session.execute(
             insert(notifications),
             [
-                {"complaint_id": complaint_id, "about": n.about, "language": n.language}
+                {
+                    "complaint_id": complaint_id,
+                    "about": n.about,
+                    "language": n.language,
+                    "details": json.dumps(dict(n.details), sort_keys=True) if n.details else None,
+                }
                 for n in decision.notifications
             ],
         )
@@ -151,6 +160,21 @@ async def mark_erased(session: AsyncSession, complaint_id: UUID, now: datetime) 
         .where(notifications.c.state == "pending")
         .values(state="failed", last_error="personal data erased")
     )
+
+
+async def erasable(session: AsyncSession, closed_before: datetime, limit: int) -> list[UUID]:
+    """Closed complaints, closed before `closed_before` and not erased yet, oldest first."""
+    rows = await session.scalars(
+        select(complaints.c.complaint_id)
+        .where(
+            complaints.c.status == "closed",
+            complaints.c.closed_at < closed_before,
+            complaints.c.erased_at.is_(None),
+        )
+        .order_by(complaints.c.closed_at)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def running_clocks(session: AsyncSession) -> list[tuple[UUID, str]]:

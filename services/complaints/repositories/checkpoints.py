@@ -1,59 +1,97 @@
-"""Signed ledger checkpoints and the chain heads they cover."""
+"""The Merkle log's stored subtrees and the signed checkpoints (tree heads)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..tables import complaints, ledger_checkpoints
+from ..tables import ledger_checkpoints, ledger_nodes
+
+LOCK = "SELECT pg_advisory_xact_lock(hashtext('jisr.complaints.ledger'))"
+TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('jisr.complaints.ledger'))"
 
 
-async def lock_signer(session: AsyncSession) -> None:
-    """One signer at a time, so checkpoints form a single sequence."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('jisr.complaints.ckpt'))"))
+async def lock_log(session: AsyncSession) -> None:
+    """One writer of the log at a time (sequencing and signing), until the transaction ends."""
+    await session.execute(text(LOCK))
 
 
-async def heads(session: AsyncSession) -> list[dict[str, Any]]:
+async def try_lock_log(session: AsyncSession) -> bool:
+    """The log's lock if free: a reader that finds it taken leaves the work to its holder."""
+    return bool((await session.execute(text(TRY_LOCK))).scalar())
+
+
+async def nodes(
+    session: AsyncSession, keys: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    wanted = list(keys)
+    if not wanted:
+        return {}
     rows = await session.execute(
-        select(
-            complaints.c.complaint_id,
-            complaints.c.ledger_sequence,
-            complaints.c.ledger_head,
-            complaints.c.governorate_code,
-        )
-        .where(complaints.c.ledger_sequence > 0)
-        .order_by(complaints.c.complaint_id)
+        select(ledger_nodes).where(tuple_(ledger_nodes.c.level, ledger_nodes.c.index).in_(wanted))
     )
-    return [
-        {
-            "complaint_id": str(r.complaint_id),
-            "sequence": r.ledger_sequence,
-            "hash": r.ledger_head,
-            "governorate": r.governorate_code,
-        }
-        for r in rows
-    ]
+    return {(r.level, r._mapping["index"]): r.hash for r in rows}
 
 
-async def latest(session: AsyncSession) -> dict[str, Any] | None:
-    row = (
+async def add_nodes(session: AsyncSession, created: Mapping[tuple[int, int], bytes]) -> None:
+    if created:
         await session.execute(
-            select(ledger_checkpoints).order_by(ledger_checkpoints.c.id.desc()).limit(1)
+            insert(ledger_nodes),
+            [{"level": lv, "index": ix, "hash": h} for (lv, ix), h in created.items()],
         )
-    ).one_or_none()
-    if row is None:
-        return None
+
+
+def _out(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
         "created_at": row.created_at.isoformat(),
         "body": row.body,
         "signature": row.signature,
+        "tree_size": row.tree_size,
+        "root_hash": row.root_hash,
     }
 
 
-async def add(session: AsyncSession, signed: Mapping[str, str], created_at: datetime) -> None:
-    await session.execute(insert(ledger_checkpoints).values(**signed, created_at=created_at))
+async def latest(session: AsyncSession) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            select(ledger_checkpoints)
+            .where(ledger_checkpoints.c.tree_size.is_not(None))
+            .order_by(ledger_checkpoints.c.id.desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    return None if row is None else _out(row)
+
+
+async def listed(session: AsyncSession, after: int, limit: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(ledger_checkpoints)
+        .where(ledger_checkpoints.c.tree_size.is_not(None))
+        .where(ledger_checkpoints.c.id > after)
+        .order_by(ledger_checkpoints.c.id)
+        .limit(limit)
+    )
+    return [_out(r) for r in rows]
+
+
+async def add(
+    session: AsyncSession,
+    signed: Mapping[str, str],
+    created_at: datetime,
+    tree_size: int,
+    root_hash: str,
+) -> int:
+    return int(
+        (
+            await session.execute(
+                insert(ledger_checkpoints)
+                .values(**signed, created_at=created_at, tree_size=tree_size, root_hash=root_hash)
+                .returning(ledger_checkpoints.c.id)
+            )
+        ).scalar_one()
+    )

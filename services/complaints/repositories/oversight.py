@@ -65,11 +65,21 @@ async def of_complaint(session: AsyncSession, complaint_id: UUID) -> list[Row[An
 
 
 async def visible(
-    session: AsyncSession, visible: ColumnElement[bool], unanswered: bool
+    session: AsyncSession,
+    visible: ColumnElement[bool],
+    unanswered: bool,
+    *,
+    after: UUID | None = None,
+    limit: int = 200,
 ) -> list[Row[Any]]:
+    """A page of the recommendations `visible` lets through, by id (uuid7: oldest first)."""
+    r = recommendations.c
     query = select(recommendations).join(complaints).where(visible)
     if unanswered:
-        query = query.where(recommendations.c.answer.is_(None))
+        query = query.where(r.answer.is_(None))
+    if after is not None:
+        query = query.where(r.recommendation_id > after)
+    query = query.order_by(r.recommendation_id).limit(limit)
     return list((await session.execute(query)).all())
 
 

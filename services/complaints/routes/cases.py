@@ -13,16 +13,29 @@ from fastapi import APIRouter, Depends, Query
 from libs.chassis.auth import Principal, Role, require_roles
 from libs.chassis.db import in_transaction
 from libs.chassis.service import Runtime, runtime
+from libs.contracts.complaints import ComplaintStatus
 
 from ..application import cases, transitions
 from ..config import ComplaintsConfig
-from ..schemas import CaseDetail, CaseOut, Erased, Moved, PersonalData, Timeline, TransitionIn
+from ..schemas import (
+    CaseDetail,
+    CaseOut,
+    Erased,
+    Erasures,
+    ErasuresIn,
+    Moved,
+    PersonalData,
+    Timeline,
+    TransitionIn,
+)
 from ..vault import vault
 
 staff = require_roles(
-    Role.COMPLAINTS_OFFICER, Role.INVESTIGATOR, Role.OVERSIGHT, Role.STATION_OFFICER
+    Role.COMPLAINTS_OFFICER, Role.INVESTIGATOR, Role.OVERSIGHT, Role.STATION_OFFICER, Role.REVIEWER
 )
 caseworkers = require_roles(Role.COMPLAINTS_OFFICER, Role.INVESTIGATOR)
+# The ministry's records managers: complaints officers and admins.
+erasers = require_roles(Role.COMPLAINTS_OFFICER)
 
 
 def build(config: ComplaintsConfig) -> APIRouter:
@@ -34,7 +47,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
         summary="Complaints the caller may see, newest first",
     )
     async def list_complaints(
-        status: str | None = Query(None, max_length=32),
+        status: ComplaintStatus | None = Query(None, description="Only complaints in this status"),
         limit: int = Query(50, ge=1, le=500),
         principal: Principal = Depends(staff),
         rt: Runtime = Depends(runtime),
@@ -122,11 +135,12 @@ def build(config: ComplaintsConfig) -> APIRouter:
     @router.post(
         "/complaints/{complaint_id}/erase",
         response_model=Erased,
-        summary="Crypto-shred the personal data once the retention period is over (admin)",
+        summary="Crypto-shred the personal data once the retention period is over (complaints "
+        "officer, admin)",
     )
     async def erase(
         complaint_id: UUID,
-        principal: Principal = Depends(require_roles(Role.ADMIN)),
+        principal: Principal = Depends(erasers),
         rt: Runtime = Depends(runtime),
     ) -> dict[str, Any]:
         return await in_transaction(
@@ -135,6 +149,28 @@ def build(config: ComplaintsConfig) -> APIRouter:
                 cases.erase,
                 principal=principal,
                 complaint_id=complaint_id,
+                vault=vault(rt.settings),
+                pack=config.pack,
+                now=datetime.now(UTC),
+            ),
+        )
+
+    @router.post(
+        "/erasures",
+        response_model=Erasures,
+        summary="Erase many: named complaints or the oldest eligible ones (at most 500 a call); "
+        "each refusal says why",
+    )
+    async def erase_many(
+        body: ErasuresIn, principal: Principal = Depends(erasers), rt: Runtime = Depends(runtime)
+    ) -> dict[str, Any]:
+        return await in_transaction(
+            rt.sessions,
+            partial(
+                cases.erase_many,
+                principal=principal,
+                complaint_ids=body.complaint_ids,
+                limit=body.limit,
                 vault=vault(rt.settings),
                 pack=config.pack,
                 now=datetime.now(UTC),

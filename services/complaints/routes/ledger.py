@@ -1,4 +1,5 @@
-"""Routes of the ledger as a whole: the public key and the signed checkpoints."""
+"""Routes of the ledger as a whole: the public key, the signed checkpoints (tree heads) and
+the Merkle log's proofs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
 from libs.chassis.auth import Principal, Role, require_roles
@@ -15,9 +16,10 @@ from libs.chassis.service import Runtime, runtime
 
 from ..application import ledger
 from ..domain import ledger as chain
-from ..schemas import Checkpoint
+from ..schemas import Checkpoint, ConsistencyProof, InclusionProof
 
 overseers = require_roles(Role.OVERSIGHT, Role.COMPLAINTS_OFFICER)
+MAX_ID = 2**62  # beyond any tree size or id: a 422, never a database error
 
 
 def build() -> APIRouter:
@@ -40,6 +42,49 @@ def build() -> APIRouter:
         _: Principal = Depends(overseers), rt: Runtime = Depends(runtime)
     ) -> dict[str, Any]:
         return await in_transaction(rt.sessions, ledger.latest)
+
+    @router.get(
+        "/ledger/checkpoints",
+        response_model=list[Checkpoint],
+        summary="Signed checkpoints in order, after a checkpoint id",
+    )
+    async def list_checkpoints(
+        after: int = Query(0, ge=0, le=MAX_ID),
+        limit: int = Query(100, ge=1, le=1000),
+        _: Principal = Depends(overseers),
+        rt: Runtime = Depends(runtime),
+    ) -> list[dict[str, Any]]:
+        return await in_transaction(rt.sessions, partial(ledger.listed, after=after, limit=limit))
+
+    @router.get(
+        "/ledger/consistency",
+        response_model=ConsistencyProof,
+        summary="RFC 9162 consistency proof between two tree sizes (e.g. two checkpoints)",
+    )
+    async def consistency(
+        first: int = Query(ge=0, le=MAX_ID),
+        second: int = Query(ge=0, le=MAX_ID),
+        _: Principal = Depends(overseers),
+        rt: Runtime = Depends(runtime),
+    ) -> dict[str, Any]:
+        return await in_transaction(
+            rt.sessions, partial(ledger.consistency, first=first, second=second)
+        )
+
+    @router.get(
+        "/ledger/inclusion",
+        response_model=InclusionProof,
+        summary="RFC 9162 inclusion proof of one leaf (a feed item's leaf_index) in a tree",
+    )
+    async def inclusion(
+        leaf_index: int = Query(ge=0, le=MAX_ID),
+        tree_size: int = Query(ge=1, le=MAX_ID),
+        _: Principal = Depends(overseers),
+        rt: Runtime = Depends(runtime),
+    ) -> dict[str, Any]:
+        return await in_transaction(
+            rt.sessions, partial(ledger.inclusion, leaf_index=leaf_index, size=tree_size)
+        )
 
     @router.post(
         "/ledger/checkpoints",

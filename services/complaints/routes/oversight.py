@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 
+from libs.chassis import idempotency
 from libs.chassis.auth import Principal, Role, require_roles
 from libs.chassis.db import in_transaction
 from libs.chassis.service import Runtime, runtime
@@ -28,6 +31,15 @@ from ..schemas import (
 
 overseers = require_roles(Role.OVERSIGHT, Role.COMPLAINTS_OFFICER)
 ministry = require_roles(Role.COMPLAINTS_OFFICER)
+
+
+def _answering(status: int, work: Callable[..., Awaitable[Any]]) -> idempotency.Work:
+    """An application call as idempotency.write's work: (status, body)."""
+
+    async def run(session: Any) -> tuple[int, Any]:
+        return status, await work(session)
+
+    return run
 
 
 def build(config: ComplaintsConfig) -> APIRouter:
@@ -54,7 +66,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
         summary="Every complaint event in the caller's jurisdiction after a cursor, in order",
     )
     async def feed(
-        after: int = Query(0, ge=0),
+        after: int = Query(0, ge=0, le=2**63 - 1, description="a cursor (the feed's bigint)"),
         limit: int = Query(500, ge=1, le=5000),
         principal: Principal = Depends(overseers),
         rt: Runtime = Depends(runtime),
@@ -70,21 +82,28 @@ def build(config: ComplaintsConfig) -> APIRouter:
         summary="An oversight body recommends; the ministry must answer by the deadline",
     )
     async def recommend(
+        request: Request,
         complaint_id: UUID,
         body: RecommendationIn,
         principal: Principal = Depends(require_roles(Role.OVERSIGHT)),
+        idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
         rt: Runtime = Depends(runtime),
-    ) -> dict[str, Any]:
-        return await in_transaction(
+    ) -> JSONResponse:
+        work = partial(
+            oversight.recommend,
+            principal=principal,
+            complaint_id=complaint_id,
+            body=body,
+            pack=config.pack,
+            now=datetime.now(UTC),
+        )
+        return await idempotency.write(
+            request,
             rt.sessions,
-            partial(
-                oversight.recommend,
-                principal=principal,
-                complaint_id=complaint_id,
-                body=body,
-                pack=config.pack,
-                now=datetime.now(UTC),
-            ),
+            scope=idempotency.scope_of(principal.subject, request),
+            key=idempotency_key,
+            work=_answering(201, work),
+            response_model=Recommended,
         )
 
     @router.post(
@@ -93,35 +112,52 @@ def build(config: ComplaintsConfig) -> APIRouter:
         summary="The ministry accepts or declines (with reasons) a recommendation",
     )
     async def answer(
+        request: Request,
         recommendation_id: UUID,
         body: AnswerIn,
         principal: Principal = Depends(ministry),
+        idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
         rt: Runtime = Depends(runtime),
-    ) -> dict[str, Any]:
-        return await in_transaction(
+    ) -> JSONResponse:
+        work = partial(
+            oversight.answer,
+            principal=principal,
+            recommendation_id=recommendation_id,
+            body=body,
+            now=datetime.now(UTC),
+        )
+        return await idempotency.write(
+            request,
             rt.sessions,
-            partial(
-                oversight.answer,
-                principal=principal,
-                recommendation_id=recommendation_id,
-                body=body,
-                now=datetime.now(UTC),
-            ),
+            scope=idempotency.scope_of(principal.subject, request),
+            key=idempotency_key,
+            work=_answering(200, work),
+            response_model=Answered,
         )
 
     @router.get(
         "/recommendations",
         response_model=list[RecommendationOut],
-        summary="Recommendations the caller may see",
+        summary="Recommendations the caller may see, oldest first, a page at a time",
     )
     async def list_recommendations(
         unanswered: bool = False,
+        after: UUID | None = Query(
+            None, description="the last recommendation_id of the previous page"
+        ),
+        limit: int = Query(200, ge=1, le=1000),
         principal: Principal = Depends(overseers),
         rt: Runtime = Depends(runtime),
     ) -> list[dict[str, Any]]:
         return await in_transaction(
             rt.sessions,
-            partial(oversight.recommendations, principal=principal, unanswered=unanswered),
+            partial(
+                oversight.recommendations,
+                principal=principal,
+                unanswered=unanswered,
+                after=after,
+                limit=limit,
+            ),
         )
 
     return router

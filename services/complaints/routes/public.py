@@ -36,7 +36,20 @@ def optional_principal(request: Request) -> Principal | None:
 
 
 def client_address(request: Request) -> str:
+    """The real client: behind a proxy listed in JISR_TRUSTED_PROXIES, uvicorn has already
+    replaced the peer with the address that proxy saw (X-Forwarded-For); otherwise the peer."""
     return request.client.host if request.client else "unknown"
+
+
+async def count_filing(
+    rt: Runtime, config: ComplaintsConfig, request: Request, principal: Principal | None
+) -> None:
+    """The public is limited per real client address; staff channels (a station counter, the
+    hotline: authenticated staff) only per account, generously, so a busy counter never is."""
+    if principal is None:
+        await rate_limit.hit(rt.sessions, config.intake_limit, client_address(request))
+    else:
+        await rate_limit.hit(rt.sessions, config.staff_intake_limit, principal.subject)
 
 
 def _without_pin(body: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +74,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
         idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
         rt: Runtime = Depends(runtime),
     ) -> JSONResponse:
-        await rate_limit.hit(rt.sessions, config.intake_limit, client_address(request))
+        await count_filing(rt, config, request, principal)
         where = intake.resolve(body, principal, load_reference())
         return await idempotency.write(
             request,
@@ -90,12 +103,15 @@ def build(config: ComplaintsConfig) -> APIRouter:
     )
     async def get_status(
         reference: str,
+        request: Request,
         response: Response,
         pin: str | None = Header(None, alias=PIN_HEADER),
         accept_language: str | None = Header(None),
         rt: Runtime = Depends(runtime),
     ) -> dict[str, Any]:
-        row = await tracking.tracked(rt.sessions, config.pin_limit, reference, pin)
+        row = await tracking.tracked(
+            rt.sessions, config.pin_limit, reference, pin, address=client_address(request)
+        )
         language = language_from(accept_language, default=row.language)
         status = await in_transaction(
             rt.sessions,
@@ -113,23 +129,63 @@ def build(config: ComplaintsConfig) -> APIRouter:
     @router.post(
         "/complaints/{reference}/review-request",
         response_model=ReviewRequested,
-        summary="The complainant asks for a review of the outcome (PIN in X-Complaint-PIN)",
+        summary="The complainant asks for a review of the outcome during the review window "
+        "(PIN in X-Complaint-PIN); after it, 409 with the date it ended, in their language",
     )
     async def request_review(
         reference: str,
+        request: Request,
+        response: Response,
         pin: str | None = Header(None, alias=PIN_HEADER),
+        accept_language: str | None = Header(None),
         rt: Runtime = Depends(runtime),
     ) -> dict[str, Any]:
-        row = await tracking.tracked(rt.sessions, config.pin_limit, reference, pin)
+        return await _by_complainant(
+            transitions.request_review, reference, request, response, pin, accept_language, rt
+        )
+
+    @router.post(
+        "/complaints/{reference}/review-waiver",
+        response_model=ReviewRequested,
+        summary="The complainant waives the review (PIN in X-Complaint-PIN): the case closes; "
+        "only the complainant can do this",
+    )
+    async def waive_review(
+        reference: str,
+        request: Request,
+        response: Response,
+        pin: str | None = Header(None, alias=PIN_HEADER),
+        accept_language: str | None = Header(None),
+        rt: Runtime = Depends(runtime),
+    ) -> dict[str, Any]:
+        return await _by_complainant(
+            transitions.waive_review, reference, request, response, pin, accept_language, rt
+        )
+
+    async def _by_complainant(
+        use_case: Any,
+        reference: str,
+        request: Request,
+        response: Response,
+        pin: str | None,
+        accept_language: str | None,
+        rt: Runtime,
+    ) -> dict[str, Any]:
+        row = await tracking.tracked(
+            rt.sessions, config.pin_limit, reference, pin, address=client_address(request)
+        )
+        language = language_from(accept_language, default=row.language)
         entry = await in_transaction(
             rt.sessions,
             partial(
-                transitions.request_review,
+                use_case,
                 complaint_id=row.complaint_id,
                 pack=config.pack,
                 now=datetime.now(UTC),
+                language=language,
             ),
         )
+        response.headers.update({"Content-Language": language, **NO_STORE})
         return {"status": entry.to_status, "sequence": entry.sequence}
 
     @router.get(
@@ -148,7 +204,9 @@ def build(config: ComplaintsConfig) -> APIRouter:
         signing_key = chain.signing_key(rt.settings.ledger_signing_key)
         if principal is None:
             complaint_id = (
-                await tracking.tracked(rt.sessions, config.pin_limit, key, pin)
+                await tracking.tracked(
+                    rt.sessions, config.pin_limit, key, pin, address=client_address(request)
+                )
             ).complaint_id
         else:
             try:

@@ -1,0 +1,55 @@
+"""Bringing history in: the admin's bulk import of complaints from before jisr."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from libs.chassis.auth import Principal, Role, require_roles
+from libs.chassis.errors import RuleViolation
+from libs.chassis.service import Runtime, runtime
+from libs.reference import load_reference
+
+from ..application import history
+from ..schemas import ImportSummary
+
+
+def build() -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["complaints: history"])
+
+    @router.post(
+        "/complaints/history",
+        response_model=ImportSummary,
+        summary="Import past complaints (CSV or JSON Lines, streamed; admin)",
+        description=history.__doc__,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    )
+    async def import_history(
+        request: Request,
+        principal: Principal = Depends(require_roles(Role.ADMIN)),
+        rt: Runtime = Depends(runtime),
+    ) -> dict[str, Any]:
+        content_type = request.headers.get("content-type", "")
+        if not any(t in content_type for t in ("csv", "json")):
+            raise RuleViolation(
+                ("header", "content-type"),
+                "send text/csv or application/x-ndjson (JSON Lines)",
+                status=415,
+                code="unsupported_media_type",
+            )
+        summary = await history.bring_in(
+            rt.sessions, request.stream(), content_type, load_reference(), datetime.now(UTC)
+        )
+        return summary.as_dict()
+
+    return router
