@@ -8,6 +8,7 @@ constraints; anything else is breaking and needs a new major version (a new clas
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Schema = dict[str, Any]
@@ -179,6 +180,8 @@ def _values_problems(old: Schema, new: Schema, path: str) -> list[str]:
 
 
 def _constraint_problems(old: Schema, new: Schema, path: str) -> list[str]:
+    if _enum_widened(old, new):
+        return []
     problems = []
     for key in UPPER_BOUNDS + LOWER_BOUNDS:
         if key not in new:
@@ -195,6 +198,23 @@ def _constraint_problems(old: Schema, new: Schema, path: str) -> list[str]:
         else:
             problems.append(f"{_field(path)} {key} {new[key]!r} was added")
     return problems
+
+
+def _enum_widened(old: Schema, new: Schema) -> bool:
+    """An enum became any value of a shape (a pattern, a length) that every old value has:
+    e.g. a fixed list of group codes became codes from a country's vocabulary."""
+    old_values = _allowed_values(old)
+    if old_values is None or _allowed_values(new) is not None:
+        return False
+    return all(isinstance(v, str) and _string_fits(v, new) for v in old_values)
+
+
+def _string_fits(value: str, schema: Schema) -> bool:
+    if "pattern" in schema and re.search(schema["pattern"], value) is None:
+        return False
+    longest: int = schema.get("maxLength", len(value))
+    shortest: int = schema.get("minLength", 0)
+    return shortest <= len(value) <= longest
 
 
 def _allowed_values(node: Schema) -> list[Any] | None:

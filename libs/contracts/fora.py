@@ -9,7 +9,7 @@ cells holding at least the minimum cell size of responses.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -32,20 +32,12 @@ ActionStatus = Literal["open", "in_progress", "done", "blocked", "dropped"]
 MemberRole = Literal[
     "chair", "vice_chair", "secretary", "police_liaison", "community_representative"
 ]
-#: The groups a member represents, or an attendee belongs to.
-Group = Literal[
-    "womens_organisation",
-    "youth",
-    "refugees_idps",
-    "host_community",
-    "tribal",
-    "religious",
-    "business",
-    "ngo",
-    "school",
-    "police",
-    "other",
-]
+#: The group a member represents, or an attendee belongs to: a code of the `member_groups`
+#: vocabulary of the country's reference set (libs/reference), e.g. youth, media, judiciary.
+Group = Annotated[str, Field(pattern=CODE_PATTERN, description="A member_groups code")]
+#: A code of one of the reference vocabularies (meeting kinds, forum origins, activity kinds,
+#: audiences), so a country adds values without a new event version.
+VocabularyCode = Annotated[str, Field(pattern=CODE_PATTERN)]
 Gender = Literal["female", "male"]
 AgeBand = Literal["under_18", "18_29", "30_44", "45_59", "60_plus"]
 SaraStage = Literal["scanning", "analysis", "response", "assessment", "closed"]
@@ -63,6 +55,12 @@ class ForumRegistered(EventModel):
     registered_at: datetime
     parent_forum_id: UUID | None = Field(
         default=None, description="The coordination council this forum reports to"
+    )
+    origin: VocabularyCode | None = Field(
+        default=None, description="Who established it: a forum_origins code, e.g. police"
+    )
+    origin_programme: VocabularyCode | None = Field(
+        default=None, description="The establishing programme or NGO as a code, e.g. iom"
     )
 
 
@@ -111,8 +109,16 @@ class MeetingHeld(EventModel):
     meeting_id: UUID
     held_on: date
     attendance: Attendance
-    quorum_met: bool
+    quorum_met: bool = Field(
+        description="False too when quorum_applies is False: read that first"
+    )
     women_only: bool = False
+    kind: VocabularyCode | None = Field(default=None, description="A meeting_kinds code")
+    quorum_applies: bool = Field(
+        default=True,
+        description="False for a kind that needs no quorum (a public consultation, a town "
+        "hall): not a failed quorum, leave it out of quorum rates",
+    )
     groups: list[GroupCount] | None = Field(default=None, max_length=16)
     age_bands: list[AgeBandCount] | None = Field(default=None, max_length=8)
     members_present: int | None = Field(default=None, ge=0)
@@ -223,6 +229,15 @@ class SaraCaseAssessed(EventModel):
     impact: Literal["reduction", "increase", "no_significant_change"]
     displacement: Literal["displacement", "diffusion_of_benefits", "none", "not_measured"]
     assessed_at: datetime
+    before_frozen: int | None = Field(
+        default=None, ge=0, description="The treated before count frozen when the case opened"
+    )
+    late_recorded_before: int | None = Field(
+        default=None, description="Recorded since for the before period: treated_before - frozen"
+    )
+    before_figures: Literal["frozen", "revised"] | None = Field(
+        default=None, description="Which before figures the impact was judged on"
+    )
 
 
 class GroupShare(EventModel):
@@ -263,18 +278,28 @@ SurveyItem = Literal[
     "advise_report_assault",
     "heard_of_council",
 ]
-SurveyBreakdown = Literal["area", "gender"]
+#: A survey item or breakdown code: a standard one (SurveyItem; area, gender, age_band) or one
+#: a programme's instrument defines (concerned_domestic_violence, population_group).
+SurveyCode = Annotated[str, Field(pattern=CODE_PATTERN)]
+SurveyBreakdown = SurveyCode
 
 
 class SurveyItemCount(EventModel):
     """How many in a cell answered an item, and how many gave a positive answer (e.g. feel
     very or fairly safe, would advise reporting)."""
 
-    item: SurveyItem
+    item: SurveyCode
     answered: int = Field(ge=0)
     positive: int | None = Field(
         default=None, ge=0, description="None when fewer than the minimum cell size answered"
     )
+
+
+class SurveyGroupValue(EventModel):
+    """A cell's value of a programme-defined breakdown, e.g. population_group = refugee."""
+
+    breakdown: SurveyCode
+    value: SurveyCode
 
 
 class SurveyCell(EventModel):
@@ -286,7 +311,13 @@ class SurveyCell(EventModel):
     )
     suppressed: bool
     responses: int | None = Field(default=None, ge=0)
-    items: list[SurveyItemCount] = Field(default_factory=list, max_length=8)
+    items: list[SurveyItemCount] = Field(default_factory=list, max_length=40)
+    age_band: Literal[AgeBand, "unknown"] | None = Field(
+        default=None, description="Set when by age_band"
+    )
+    groups: list[SurveyGroupValue] | None = Field(
+        default=None, max_length=2, description="Set when by a programme-defined breakdown"
+    )
 
     @model_validator(mode="after")
     def _suppressed_cells_say_nothing(self) -> SurveyCell:
@@ -301,12 +332,12 @@ class SurveyTable(EventModel):
 
 
 class SurveyResultsPublished(EventModel):
-    """A perception survey wave's results, as the fora service publishes them: the table by
-    area and gender, cells under `min_cell_size` responses (and a complement) suppressed.
-    No margin (overall, by area, by gender) is published with it, since a margin minus the
-    visible cells would give a hidden cell away: readers add visible cells up. Published
-    again, whole, when late responses change them; the latest publication of a wave replaces
-    earlier ones."""
+    """A perception survey wave's results, as the fora service publishes them: the whole wave,
+    the table by each breakdown of its instrument (area, gender, age band, programme groups)
+    and by area and gender, cells under `min_cell_size` responses suppressed together with
+    complements chosen so that no hidden cell follows from any combination of the published
+    ones (across tables too). Published again, whole, when late responses change them; the
+    latest publication of a wave replaces earlier ones."""
 
     event_type = "survey.results_published"
 
@@ -317,5 +348,74 @@ class SurveyResultsPublished(EventModel):
     closes_on: date
     min_cell_size: int = Field(ge=1)
     responses: int = Field(ge=0, description="All responses of the wave (its overall cell)")
-    tables: list[SurveyTable] = Field(max_length=4)
+    tables: list[SurveyTable] = Field(max_length=16)
     published_at: datetime
+    instrument: SurveyCode | None = Field(default=None, description="The instrument asked")
+    instrument_version: int | None = Field(default=None, ge=1)
+
+
+class PlanIndicatorValued(EventModel):
+    """A community safety plan's indicator got a value for a period: computed from its source
+    (an incidents baseline series, a survey item's published share) or typed in (manual)."""
+
+    event_type = "plan.indicator_valued"
+
+    plan_id: UUID
+    forum_id: UUID | None = None
+    area_id: str = Field(max_length=32, description="The area the plan covers")
+    indicator_id: UUID
+    source: Literal["incidents_baseline", "survey_item", "manual", "qualitative"]
+    origin: Literal["computed", "manual"]
+    source_area_id: str | None = Field(default=None, max_length=32)
+    iccs_code: str | None = Field(default=None, pattern=ICCS_CODE)
+    item: SurveyCode | None = None
+    period: str = Field(pattern=r"^\d{4}-(Q[1-4]|\d{2})$")
+    value: float | None = None
+    rating: Literal["not_started", "some_progress", "achieved"] | None = None
+    baseline: float | None = None
+    target: float | None = None
+    status: Literal["achieved", "on_track", "behind", "no_data"]
+    as_of: date | None = Field(default=None, description="The last day the value counts")
+    recorded_at: datetime
+
+
+class ActivityParticipants(EventModel):
+    gender: Literal["female", "male", "unknown"]
+    count: int = Field(ge=0)
+
+
+class ActivityRecorded(EventModel):
+    """An outreach or training activity: its kind and audience (vocabulary codes), how many
+    took part by gender, and its direct and indirect beneficiaries. Counts only."""
+
+    event_type = "activity.recorded"
+
+    activity_id: UUID
+    forum_id: UUID | None = None
+    area_id: str = Field(max_length=32)
+    kind: VocabularyCode
+    audience: VocabularyCode
+    held_on: date
+    participants: int = Field(ge=0)
+    participants_by_gender: list[ActivityParticipants] = Field(max_length=3)
+    participants_by_group: list[GroupCount] = Field(default_factory=list, max_length=64)
+    direct_beneficiaries: int = Field(ge=0)
+    indirect_beneficiaries: int = Field(ge=0)
+
+
+class MembershipCount(EventModel):
+    group: Group
+    gender: Literal["female", "male", "unknown"]
+    members: int = Field(ge=0)
+
+
+class ForumMembershipCounted(EventModel):
+    """A forum's current members, counted by the group they represent and gender, after a
+    member joined or left: what representation figures are made of. Counts only."""
+
+    event_type = "forum.membership_counted"
+
+    forum_id: UUID
+    members: int = Field(ge=0)
+    by_group_and_gender: list[MembershipCount] = Field(max_length=256)
+    counted_at: datetime

@@ -11,6 +11,14 @@ The packaged default (`libs/reference/data`) is Jordan; a ministry points JISR_R
 - `crosswalk.csv` (optional) — national_code,iccs_code,version,title_en,title_ar: the national
   offence codes and the ICCS division each maps to. The packaged file holds DEMO codes
   ("DEMO-THF-01"), not a real penal code; a ministry supplies its own.
+- `country.csv` (optional) — national_code,name_en,name_ar: the code of the national level
+  ("JO" by default, "IQ" for Iraq).
+- `vocabularies/<name>.csv` (optional, each) — code,label_en,label_ar[,attributes...]: the
+  codes fora work with (VOCABULARIES below). A file in the country's directory replaces the
+  packaged one of that name; a vocabulary it lacks keeps the packaged values. Adding a value is
+  editing a file: codes are stored as short strings, never database enums.
+
+`iccs.csv` too may be left out of a country's directory: the packaged ICCS is used.
 
 Two gaps are filled, and both are visible to callers:
 
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,9 +47,22 @@ from libs.reference.model import (
     IccsCategory,
     Reference,
     Station,
+    Term,
+    Vocabulary,
 )
 
 DEFAULT_DIR = Path(__file__).parent / "data"
+#: The vocabularies every reference set has (packaged defaults in data/vocabularies/).
+VOCABULARIES = (
+    "member_groups",
+    "activity_kinds",
+    "audiences",
+    "meeting_kinds",
+    "forum_origins",
+    "concern_categories",
+)
+#: A code as APIs and events carry it (libs.contracts.base.CODE_PATTERN).
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 GEOGRAPHY_FILES = ("geography.csv", "jordan_geography.csv")
 PEOPLE_PER_DEMO_STATION = 150_000
 MAX_DEMO_STATIONS = 4
@@ -59,7 +81,8 @@ def load_reference(directory: Path | str | None = None) -> Reference:
 def _load(directory: Path) -> Reference:
     if not directory.is_dir():
         raise FileNotFoundError(f"reference directory {directory} does not exist")
-    iccs = _load_iccs(directory / "iccs.csv")
+    iccs_file = directory / "iccs.csv"
+    iccs = _load_iccs(iccs_file if iccs_file.exists() else DEFAULT_DIR / "iccs.csv")
     governorates, districts = _load_geography(_geography_file(directory))
     stations_file = directory / "stations.csv"
     if stations_file.exists():
@@ -68,13 +91,59 @@ def _load(directory: Path) -> Reference:
         stations = generate_demo_stations(districts)
     crosswalk_file = directory / "crosswalk.csv"
     crosswalk = _load_crosswalk(crosswalk_file, iccs) if crosswalk_file.exists() else {}
+    country = _load_country(directory / "country.csv")
     return Reference(
         iccs=iccs,
         governorates=governorates,
         districts=districts,
         stations=stations,
         crosswalk=crosswalk,
+        vocabularies=load_vocabularies(directory),
+        **country,
     )
+
+
+def _load_country(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    rows = _read_rows(path, {"national_code", "name_en", "name_ar"})
+    if len(rows) != 1:
+        raise ValueError(f"{path.name}: one row expected, found {len(rows)}")
+    row = rows[0]
+    return {
+        "national_code": row["national_code"],
+        "national_name_en": row["name_en"],
+        "national_name_ar": row["name_ar"],
+    }
+
+
+def load_vocabularies(directory: Path) -> dict[str, Vocabulary]:
+    """Each vocabulary from `directory/vocabularies/`, else the packaged one."""
+    vocabularies = {}
+    for name in VOCABULARIES:
+        path = directory / "vocabularies" / f"{name}.csv"
+        if not path.exists():
+            path = DEFAULT_DIR / "vocabularies" / f"{name}.csv"
+        vocabularies[name] = _load_vocabulary(name, path)
+    return vocabularies
+
+
+def _load_vocabulary(name: str, path: Path) -> Vocabulary:
+    rows = _read_rows(path, {"code", "label_en", "label_ar"})
+    terms: dict[str, Term] = {}
+    for row in rows:
+        code = row["code"]
+        if not CODE_RE.match(code):
+            raise ValueError(f"{path.name}: {code!r} is not a code (lower snake case, <= 32)")
+        if code in terms:
+            raise ValueError(f"{path.name}: duplicate code {code!r}")
+        if not (row["label_en"] and row["label_ar"]):
+            raise ValueError(f"{path.name}: {code!r} needs an English and an Arabic label")
+        extra = {k: v for k, v in row.items() if k not in {"code", "label_en", "label_ar"}}
+        terms[code] = Term(code, row["label_en"], row["label_ar"], extra)
+    if not terms:
+        raise ValueError(f"{path.name}: the vocabulary {name!r} is empty")
+    return Vocabulary(name, terms)
 
 
 def _read_rows(path: Path, required: set[str]) -> list[dict[str, str]]:

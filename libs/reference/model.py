@@ -69,6 +69,45 @@ class Station:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One value of a vocabulary: a code (what APIs and events carry), its labels, and the
+    vocabulary's own attributes (a meeting kind's quorum rule, say) as strings."""
+
+    code: str
+    label_en: str
+    label_ar: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, lang: Lang) -> str:
+        return self.label_en if lang == "en" else self.label_ar
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The codes of one kind of thing (member groups, activity kinds, ...), in file order."""
+
+    name: str
+    terms: Mapping[str, Term]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.terms
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.terms)
+
+    def label(self, code: str, lang: Lang = "en") -> str:
+        """The label, or the code itself for a value no longer in the vocabulary (old
+        records keep their codes when a country retires a value)."""
+        term = self.terms.get(code)
+        return code if term is None else term.label(lang)
+
+    def attribute(self, code: str, name: str, default: str = "") -> str:
+        term = self.terms.get(code)
+        return default if term is None else term.attributes.get(name, default)
+
+
+@dataclass(frozen=True)
 class Reference:
     """The loaded reference set. Treat the dicts as read-only: one instance is cached and
     shared by the whole process."""
@@ -79,6 +118,17 @@ class Reference:
     stations: dict[str, Station]
     national_code: str = field(default="JO")
     crosswalk: dict[str, CrosswalkEntry] = field(default_factory=dict)
+    vocabularies: dict[str, Vocabulary] = field(default_factory=dict)
+    national_name_en: str = "Jordan"
+    national_name_ar: str = "الأردن"
+
+    def vocabulary(self, name: str) -> Vocabulary:
+        """A vocabulary by name (`member_groups`, `activity_kinds`, `audiences`,
+        `meeting_kinds`, `forum_origins`, `concern_categories`); KeyError naming it."""
+        try:
+            return self.vocabularies[name]
+        except KeyError:
+            raise KeyError(f"no vocabulary {name!r} in the reference set") from None
 
     def station(self, station_id: str) -> Station:
         """The station, or a KeyError that names the id (callers turn it into a 4xx)."""
@@ -137,6 +187,23 @@ class Reference:
             return [area_id]
         attribute = "district_code" if level == "district" else "governorate_code"
         return sorted(s.id for s in self.stations.values() if getattr(s, attribute) == area_id)
+
+    def areas_within(self, area_id: str) -> frozenset[str]:
+        """The area and every area inside it ("AM" -> AM, its districts and their stations),
+        so a scope can be a condition of a query; KeyError for an unknown id."""
+        level = self.area_level(area_id)
+        if level == "national":
+            return frozenset({area_id, *self.governorates, *self.districts, *self.stations})
+        if level == "station":
+            return frozenset({area_id})
+        attribute = "district_code" if level == "district" else "governorate_code"
+        stations = {s.id for s in self.stations.values() if getattr(s, attribute) == area_id}
+        districts = (
+            {d.code for d in self.districts.values() if d.governorate_code == area_id}
+            if level == "governorate"
+            else set()
+        )
+        return frozenset({area_id, *districts, *stations})
 
     def area_level(self, area_id: str) -> AreaLevel | Literal["station"]:
         """Which level an area id names; KeyError for an unknown id."""

@@ -1,6 +1,7 @@
 """Who may call which route. Forum coordinators and station officers (who run meetings)
-write; ministry analysts read too; only coordinators see members' personal data. Which forum
-a station-scoped token reaches is decided with the data, in `application.scope`."""
+write; ministry analysts read too; only coordinators see members' personal data. Which fora
+and areas a token reaches (its station or governorate claim) is decided with the data, in the
+queries: `domain.scope` and `application.scope`."""
 
 from __future__ import annotations
 

@@ -6,7 +6,18 @@ from libs.chassis.service import ServiceDefinition
 
 from .consumers import ALERTS_CONSUMER
 from .overdue import overdue_job
-from .routes import follow_up, health, meetings, outreach, plans, public, registry, sara, surveys
+from .routes import (
+    follow_up,
+    health,
+    meetings,
+    outreach,
+    plans,
+    public,
+    public_plans,
+    registry,
+    sara,
+    surveys,
+)
 
 DEFINITION = ServiceDefinition(
     name="fora",
@@ -26,6 +37,7 @@ DEFINITION = ServiceDefinition(
             outreach,
             health,
             public,
+            public_plans,
         )
     ),  # fmt: skip
     consumers=(ALERTS_CONSUMER,),

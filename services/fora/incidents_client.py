@@ -1,4 +1,5 @@
-"""The incidents service's public HTTP API, as fora uses it: baselines and evaluations.
+"""The incidents service's public HTTP API, as fora uses it: incidents and alerts (the
+evidence a SARA case links), baselines and evaluations.
 
 Transport, credentials and pooling come from libs.chassis.service_api.
 """
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import httpx
 from fastapi import Request
 
 from libs.chassis.service_api import ServiceApi, service_api
 from libs.chassis.service_api import ServiceRejected as IncidentsRejected  # noqa: F401
-from libs.chassis.service_api import ServiceUnavailable as IncidentsUnavailable  # noqa: F401
+from libs.chassis.service_api import ServiceUnavailable as IncidentsUnavailable
 from libs.chassis.settings import Settings
 
 
@@ -31,6 +33,37 @@ class IncidentsClient(ServiceApi):
 
     async def before_after(self, params: dict[str, str]) -> dict[str, Any]:
         return await self.get_json("/v1/evaluations/before-after", params)
+
+    async def incident(self, incident_id: UUID) -> dict[str, Any] | None:
+        """One incident as last corrected, or None when the incidents service has none."""
+        return await self._one(f"/v1/incidents/{incident_id}")
+
+    async def alert(self, alert_id: UUID) -> dict[str, Any] | None:
+        """The alert, or None when the incidents service has none with this id (however old
+        it is: one lookup, not a search of the newest ones)."""
+        return await self._one(f"/v1/alerts/{alert_id}")
+
+    async def _one(self, path: str) -> dict[str, Any] | None:
+        try:
+            response = await self.http.get(path, headers=self._headers())
+        except httpx.HTTPError as exc:
+            raise IncidentsUnavailable(
+                f"the incidents service is unreachable ({type(exc).__name__})"
+            ) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 500:
+            raise IncidentsUnavailable(f"the incidents service answered {response.status_code}")
+        if response.status_code >= 400:
+            raise IncidentsRejected(f"the incidents service refused {path}")
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def series(
+        self, area: str, category: str, from_date: date, to_date: date
+    ) -> dict[str, Any]:
+        """The weekly baseline series of an area and ICCS category (observed counts)."""
+        return await self.baselines(area, category, from_date, to_date)
 
 
 def incidents_client(request: Request) -> IncidentsClient:

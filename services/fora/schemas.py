@@ -5,19 +5,47 @@ sees is declared here and not whatever a table happens to hold."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from libs.contracts.fora import ActionStatus, AgeBand, ForumType, Gender, Group, MemberRole
+from libs.contracts.base import CODE_PATTERN
+from libs.contracts.fora import ActionStatus, AgeBand, ForumType, Gender, MemberRole
 from libs.contracts.incidents import ICCS_CODE
+from libs.reference import load_reference
 
-from .domain import outreach, plans, surveys
+from .domain import plans, surveys
 from .domain.health import DEFAULT_WOMEN_TARGET
-from .domain.meetings import MeetingKind, QuorumRule
+from .domain.meetings import QuorumRule
 
 PUBLIC_TEXT = "Shown on the public page: no names or other personal details"
+
+
+def _in_vocabulary(name: str) -> AfterValidator:
+    """A code of the reference vocabulary `name` as loaded now (a country's own set through
+    JISR_REFERENCE_DIR): a 422 naming the field otherwise, listing the codes, never the value."""
+
+    def check(code: str) -> str:
+        vocabulary = load_reference().vocabulary(name)
+        if code not in vocabulary:
+            raise ValueError(f"not a {name} code; one of {', '.join(vocabulary.codes)}")
+        return code
+
+    return AfterValidator(check)
+
+
+def _described(name: str) -> Any:
+    return Field(pattern=CODE_PATTERN, description=f"A {name} code (GET /v1/vocabularies)")
+
+
+GroupCode = Annotated[str, _described("member_groups"), _in_vocabulary("member_groups")]
+ActivityKindCode = Annotated[str, _described("activity_kinds"), _in_vocabulary("activity_kinds")]
+AudienceCode = Annotated[str, _described("audiences"), _in_vocabulary("audiences")]
+MeetingKindCode = Annotated[str, _described("meeting_kinds"), _in_vocabulary("meeting_kinds")]
+ForumOriginCode = Annotated[str, _described("forum_origins"), _in_vocabulary("forum_origins")]
+#: A programme or NGO as a code (iom, undp, ...): not a vocabulary, but never free text.
+ProgrammeCode = Annotated[str, Field(pattern=CODE_PATTERN, description="e.g. iom")]
 
 
 class In(BaseModel):
@@ -41,13 +69,17 @@ class ForumIn(In):
     parent_forum_id: UUID | None = Field(None, description="The coordination council above it")
     quorum: QuorumRule = QuorumRule()
     women_target: float = Field(DEFAULT_WOMEN_TARGET, ge=0, le=1)
+    origin: ForumOriginCode | None = Field(None, description="Who established the forum")
+    origin_programme: ProgrammeCode | None = Field(
+        None, description="The programme or NGO that established it (origin programme_ngo)"
+    )
 
 
 class MemberIn(In):
     name: str = Field(min_length=1, max_length=200, description="Personal data: kept encrypted")
     phone: str | None = Field(None, max_length=32, description="Personal data: kept encrypted")
     role: MemberRole
-    represents: Group
+    represents: GroupCode
     gender: Gender | None = None
     age_band: AgeBand | None = None
     joined_on: date | None = None
@@ -63,6 +95,8 @@ class ForumOut(Out):
     name_ar: str
     quorum: dict[str, Any]
     women_target: float
+    origin: str | None = None
+    origin_programme: str | None = None
 
 
 class RegisteredForumOut(ForumOut):
@@ -84,6 +118,18 @@ class ListedMemberOut(MemberOut):
     left_on: date | None
 
 
+class TermOut(Out):
+    code: str
+    label_en: str
+    label_ar: str
+    attributes: dict[str, str]
+
+
+class VocabularyOut(Out):
+    name: str
+    terms: list[TermOut]
+
+
 class MemberPersonalDataOut(Out):
     """Only the fields the vault holds (a member added without a phone has none)."""
 
@@ -97,14 +143,14 @@ class MemberPersonalDataOut(Out):
 
 class MeetingIn(In):
     scheduled_for: date
-    kind: MeetingKind = "regular"
+    kind: MeetingKindCode = "regular"
 
 
 class WalkInIn(In):
     count: int = Field(ge=1, le=10_000)
     gender: Gender | None = None
     age_band: AgeBand | None = None
-    group: Group | None = None
+    group: GroupCode | None = None
 
 
 class AttendanceIn(In):
@@ -188,7 +234,7 @@ class AttendanceCountsOut(Out):
 class AttendanceOut(Out):
     meeting_id: UUID
     status: str
-    quorum_met: bool
+    quorum_met: bool | None = Field(description="None: this kind of meeting needs no quorum")
     quorum_needed: int
     attendance: AttendanceCountsOut
 
@@ -238,6 +284,43 @@ class ReportMinutesOut(Out):
     recorded: bool
 
 
+class ReviewNoteOut(Out):
+    noted_on: date
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+class ReviewedActionOut(AgreedActionOut):
+    """An action a meeting reviewed: its status at the previous review (or when agreed), at
+    this one, and the progress recorded in between."""
+
+    created_on: date
+    closed_on: date | None
+    previously_reviewed_on: date | None
+    status_before: str
+    status_at_review: str
+    closed: bool = Field(description="Done by the meeting's day")
+    overdue: bool = Field(description="Still open past its due date on the meeting's day")
+    progress_since: list[ReviewNoteOut]
+
+
+class ReviewCountsOut(Out):
+    reviewed: int
+    closed: int
+    progressed: int = Field(description="Status moved since the previous review")
+    still_open: int
+    overdue: int
+    by_status: dict[str, int]
+
+
+class ReviewOut(Out):
+    meeting_id: UUID
+    reviewed_on: date
+    actions: list[ReviewedActionOut]
+    counts: ReviewCountsOut
+
+
 class ClosingReportOut(Out):
     forum: ReportForumOut
     meeting: MeetingOut
@@ -245,6 +328,10 @@ class ClosingReportOut(Out):
     agenda: list[AgendaItemOut]
     concerns_raised: list[RaisedConcernOut]
     actions_agreed: list[AgreedActionOut]
+    actions_reviewed: list[ReviewedActionOut] = Field(
+        description="Actions of earlier meetings this meeting reviewed (a follow-up meeting)"
+    )
+    review_counts: ReviewCountsOut
     minutes: ReportMinutesOut
 
 
@@ -253,10 +340,10 @@ class ClosingReportOut(Out):
 
 class ConcernIn(In):
     category: str = Field(
-        pattern=r"^(\d{2}|\d{4}|[a-z_]{3,32})$",
-        description='An ICCS section or division ("05", "0501") or a community concern code',
+        pattern=r"^(\d{2}|\d{4}|[a-z][a-z0-9_]{0,31})$",
+        description='An ICCS section or division ("05", "0501") or a concern_categories code',
     )
-    raised_by_group: Group
+    raised_by_group: GroupCode
     raised_by_member_id: UUID | None = None
     meeting_id: UUID | None = Field(None, description="Raised at this meeting: on its agenda")
     area_id: str | None = Field(None, max_length=32, description="Default: the forum's area")
@@ -303,6 +390,15 @@ class ActionProgressIn(In):
     note: str | None = Field(None, max_length=2000)
     due_on: date | None = Field(None, description="Reschedule")
     on: date | None = Field(None, description="When it happened (default today)")
+    meeting_id: UUID | None = Field(
+        None, description="Reported at this meeting of the forum: the meeting reviewed it"
+    )
+
+
+class ReviewIn(In):
+    action_ids: list[UUID] = Field(
+        min_length=1, max_length=200, description="Actions of the forum agreed before the meeting"
+    )
 
 
 class ConcernRaisedOut(Out):
@@ -466,12 +562,73 @@ class CaseStepOut(Out):
 # --- perception surveys ----------------------------------------------------------------------
 
 
+SURVEY_CODE = r"^[a-z][a-z0-9_]{0,31}$"
+
+
+class ScaleOptionIn(In):
+    code: str = Field(pattern=SURVEY_CODE)
+    en: str = Field(min_length=1, max_length=200)
+    ar: str = Field(min_length=1, max_length=200)
+
+
+class InstrumentItemIn(In):
+    code: str = Field(pattern=SURVEY_CODE)
+    en: str = Field(min_length=1, max_length=500, description="The question, in English")
+    ar: str = Field(min_length=1, max_length=500, description="The question, in Arabic")
+    scale: list[ScaleOptionIn] = Field(min_length=2, max_length=12, description="The answers")
+    positive: list[str] = Field(
+        min_length=1, max_length=12, description="Answer codes the headline share counts"
+    )
+    optional: bool = Field(False, description="A respondent may skip it")
+
+
+class GroupBreakdownIn(In):
+    """A programme-defined breakdown, e.g. population_group: refugee, host_community."""
+
+    code: str = Field(pattern=SURVEY_CODE)
+    en: str = Field(min_length=1, max_length=200)
+    ar: str = Field(min_length=1, max_length=200)
+    values: list[ScaleOptionIn] = Field(min_length=2, max_length=20)
+
+
+class InstrumentIn(In):
+    """A questionnaire. Posting an existing code adds its next version."""
+
+    code: str = Field(pattern=SURVEY_CODE)
+    title_en: str = Field(min_length=1, max_length=200)
+    title_ar: str = Field(min_length=1, max_length=200)
+    items: list[InstrumentItemIn] = Field(min_length=1, max_length=40)
+    breakdowns: list[Literal["gender", "age_band"]] = Field(
+        default=["gender", "age_band"],
+        description="Standard breakdowns it collects besides the area",
+    )
+    groups: list[GroupBreakdownIn] = Field(default_factory=list, max_length=4)
+
+
+class InstrumentOut(Out):
+    code: str
+    version: int
+    title_en: str
+    title_ar: str
+    items: list[dict[str, Any]]
+    breakdowns: list[str]
+    groups: list[dict[str, Any]]
+
+
+class InstrumentRefIn(In):
+    code: str = Field(surveys.STANDARD_CODE, pattern=SURVEY_CODE)
+    version: int | None = Field(None, ge=1, description="Default: the latest version")
+
+
 class WaveIn(In):
     area_id: str = Field(max_length=32)
     forum_id: UUID | None = None
     title_en: str = Field(min_length=1, max_length=200)
     title_ar: str = Field(min_length=1, max_length=200)
-    items: list[str] = Field(default_factory=lambda: list(surveys.ITEMS), min_length=1)
+    instrument: InstrumentRefIn = Field(default_factory=InstrumentRefIn)
+    items: list[str] | None = Field(
+        None, min_length=1, max_length=40, description="Default: every item of the instrument"
+    )
     opens_on: date
     closes_on: date
 
@@ -482,7 +639,10 @@ class SurveyResponseIn(In):
     area_id: str = Field(max_length=32, description="Where the respondent lives")
     gender: Gender | None = None
     age_band: AgeBand | None = None
-    answers: dict[str, str] = Field(min_length=1, max_length=20)
+    groups: dict[str, str] = Field(
+        default_factory=dict, max_length=4, description="Programme-defined breakdown values"
+    )
+    answers: dict[str, str] = Field(min_length=1, max_length=40)
 
 
 class WaveOut(Out):
@@ -491,6 +651,8 @@ class WaveOut(Out):
     forum_id: UUID | None
     title_en: str
     title_ar: str
+    instrument_code: str
+    instrument_version: int
     items: list[str]
     opens_on: date
     closes_on: date
@@ -507,6 +669,8 @@ class WaveResultsOut(Out):
     wave_id: UUID
     title: str
     area_id: str
+    instrument_code: str = surveys.STANDARD_CODE
+    instrument_version: int = 1
     min_cell_size: int
     overall: dict[str, Any] = Field(description="The overall cell: responses and items")
     by: list[str]
@@ -517,17 +681,32 @@ class WaveResultsOut(Out):
 
 
 class SourceIn(In):
+    """Where an indicator's figures come from. A baseline series or a survey item is fetched
+    (incidents' API, published survey results); `manual` and `qualitative` are typed in."""
+
     kind: plans.SourceKind
-    area_id: str | None = Field(None, max_length=32, description="incidents_baseline: the area")
+    area_id: str | None = Field(
+        None, max_length=32, description="incidents_baseline (required), survey_item (default: "
+        "the plan's area): the area its figures are of",
+    )  # fmt: skip
     iccs_code: str | None = Field(None, pattern=ICCS_CODE, description="incidents_baseline")
-    item: str | None = Field(None, max_length=64, description="survey_item: the item code")
+    item: str | None = Field(
+        None, pattern=SURVEY_CODE, description="survey_item: an item of a survey instrument"
+    )
+    instrument: str = Field(
+        surveys.STANDARD_CODE, pattern=SURVEY_CODE, description="survey_item: its instrument"
+    )
+    baseline_from: date | None = Field(
+        None, description="incidents_baseline: default the 52 weeks before the plan starts"
+    )
+    baseline_to: date | None = None
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> SourceIn:
         if self.kind == "incidents_baseline" and not (self.area_id and self.iccs_code):
             raise ValueError("area_id and iccs_code: required for an incidents_baseline source")
-        if self.kind == "survey_item" and self.item not in surveys.ITEMS:
-            raise ValueError(f"item: must be a standard survey item {list(surveys.ITEMS)}")
+        if self.kind == "survey_item" and not self.item:
+            raise ValueError("item: required for a survey_item source")
         return self
 
 
@@ -535,13 +714,19 @@ class IndicatorIn(In):
     title_en: str = Field(min_length=1, max_length=300)
     title_ar: str = Field(min_length=1, max_length=300)
     source: SourceIn
-    baseline: float | None = None
-    target: float | None = None
+    baseline: float | None = Field(
+        None, description="manual only: a fetched source's baseline is computed"
+    )
+    target: float | None = Field(
+        None, description="incidents_baseline: weekly incidents; survey_item: a share (0..1)"
+    )
 
     @model_validator(mode="after")
     def _numbers_unless_qualitative(self) -> IndicatorIn:
-        if self.source.kind != "qualitative" and (self.baseline is None or self.target is None):
-            raise ValueError("baseline and target: required unless the source is qualitative")
+        if self.source.kind != "qualitative" and self.target is None:
+            raise ValueError("target: required unless the source is qualitative")
+        if self.source.kind == "manual" and self.baseline is None:
+            raise ValueError("baseline: required for a manual indicator")
         return self
 
 
@@ -595,9 +780,12 @@ class PlanOut(Out):
 
 
 class PlanWithProgressOut(PlanOut):
-    """Each indicator also carries `latest`, `progress`, `status` and `history`."""
+    """Each indicator also carries `origin` (computed from its source, or manual),
+    `baseline` and `baseline_as_of`, `latest` (value, as_of, origin), `progress`, `status`,
+    `trend` and `history` (the values recorded)."""
 
     elapsed_share: float
+    as_of: date | None = None
 
 
 # --- outreach --------------------------------------------------------------------------------
@@ -606,12 +794,12 @@ class PlanWithProgressOut(PlanOut):
 class ParticipantsIn(In):
     count: int = Field(ge=1, le=1_000_000)
     gender: Gender | None = None
-    group: Group | None = None
+    group: GroupCode | None = None
 
 
 class ActivityIn(In):
-    kind: outreach.ActivityKind
-    audience: outreach.Audience
+    kind: ActivityKindCode
+    audience: AudienceCode
     forum_id: UUID | None = None
     area_id: str = Field(max_length=32)
     title_en: str = Field(min_length=1, max_length=300)
@@ -659,7 +847,14 @@ class ActivitiesReportOut(Out):
     to_date: date = Field(alias="to")
     activities: int
     by_kind: dict[str, int]
+    by_audience: dict[str, int] = Field(description="Activities by audience code")
+    by_origin: dict[str, int] = Field(
+        description="Activities by the origin of the forum that ran them (no_forum, unknown)"
+    )
     participants: int
+    participants_by_kind: dict[str, int]
+    participants_by_audience: dict[str, int]
+    participants_by_origin: dict[str, int]
     participants_by_gender: dict[str, int]
     participants_by_group: dict[str, int]
     direct_beneficiaries: int

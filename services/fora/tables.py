@@ -46,6 +46,8 @@ fora = Table(
     Column("quorum", JSONB, nullable=False),
     Column("women_target", Float, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("origin", String(32)),  # a forum_origins code: who established it
+    Column("origin_programme", String(32)),  # the programme or NGO, as a code (e.g. iom)
 )
 
 members = Table(
@@ -66,7 +68,7 @@ meetings = Table(
     metadata,
     Column("meeting_id", Uuid, primary_key=True),
     Column("forum_id", Uuid, ForeignKey("fora.forum_id"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),  # a meeting_kinds code
     Column("scheduled_for", Date, nullable=False),
     Column("status", String(16), nullable=False),
     Column("held_on", Date),
@@ -99,7 +101,7 @@ concerns = Table(
     Column("meeting_id", Uuid, ForeignKey("meetings.meeting_id")),
     Column("raised_by_member", Uuid, ForeignKey("members.member_id")),
     Column("raised_by_group", String(32), nullable=False),
-    Column("category", String(16), nullable=False),
+    Column("category", String(32), nullable=False),
     Column("area_id", String(32), nullable=False),
     Column("summary_en", String(500)),
     Column("summary_ar", String(500)),
@@ -121,6 +123,22 @@ agenda_items = Table(
     Column("title_ar", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("forum_id", "alert_id", name="agenda_items_forum_alert"),
+)
+
+# The alerts behind one agenda item: one rise of one category in one area is one item, whatever
+# the methods and category levels that flagged it (the episode ends when they have all cleared).
+agenda_item_alerts = Table(
+    "agenda_item_alerts",
+    metadata,
+    Column("forum_id", Uuid, ForeignKey("fora.forum_id"), primary_key=True),
+    Column("alert_id", Uuid, primary_key=True),
+    Column("item_id", Uuid, ForeignKey("agenda_items.item_id"), nullable=False),
+    Column("area_id", String(32), nullable=False),
+    Column("iccs_section", String(2), nullable=False),
+    Column("iccs_code", String(8), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("week_start", Date, nullable=False),
+    Column("cleared", Boolean, nullable=False, server_default="false"),
 )
 
 priorities = Table(
@@ -165,6 +183,15 @@ action_notes = Table(
     Column("note", String(2000)),
 )
 
+# The actions a meeting reviewed (a follow-up meeting above all), with their status then.
+meeting_reviews = Table(
+    "meeting_reviews",
+    metadata,
+    Column("meeting_id", Uuid, ForeignKey("meetings.meeting_id"), primary_key=True),
+    Column("action_id", Uuid, ForeignKey("actions.action_id"), primary_key=True),
+    Column("status", String(16), nullable=False),
+)
+
 sara_cases = Table(
     "sara_cases",
     metadata,
@@ -199,6 +226,20 @@ survey_waves = Table(
     Column("opens_on", Date, nullable=False),
     Column("closes_on", Date, nullable=False),
     Column("published_at", DateTime(timezone=True)),  # the latest survey.results_published
+    Column("instrument_code", String(32), nullable=False, server_default="standard"),
+    Column("instrument_version", Integer, nullable=False, server_default="1"),
+)
+
+# Programme instruments by version (the standard one is in domain/surveys.py).
+survey_instruments = Table(
+    "survey_instruments",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("title_en", String(200), nullable=False),
+    Column("title_ar", String(200), nullable=False),
+    Column("record", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # Anonymous: no respondent, no timestamp, nothing but what results are counted by.
@@ -211,6 +252,7 @@ survey_responses = Table(
     Column("gender", String(8)),
     Column("age_band", String(16)),
     Column("answers", JSONB, nullable=False),
+    Column("groups", JSONB, nullable=False, server_default="{}"),
 )
 
 plans = Table(
@@ -237,6 +279,8 @@ plan_progress = Table(
     Column("value", Float),
     Column("rating", String(16)),
     Column("note", String(1000)),
+    Column("origin", String(16), nullable=False, server_default="manual"),  # or computed
+    Column("as_of", Date),
 )
 
 activities = Table(

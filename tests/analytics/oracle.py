@@ -238,7 +238,8 @@ def engagement(events, start: date, end: date, today: date, area: str | None = N
     return {
         "fora": sum(1 for f in fora if here(f)),
         "meetings_held": len(held),
-        "quorum": sum(1 for m in held if m["quorum_met"]),
+        "quorum": sum(1 for m in held if m.get("quorum_applies", True) and m["quorum_met"]),
+        "quorate_kinds": sum(1 for m in held if m.get("quorum_applies", True)),
         "women_share": women / total if total else None,
         "actions_due": len(due),
         "on_time": on_time,

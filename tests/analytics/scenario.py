@@ -306,6 +306,8 @@ class Scenario:
                 ]
                 mid = uuid7()
                 held = self.at(rng.uniform(1, DAYS)).date()
+                # some are public consultations: no quorum applies, not a failed one
+                applies = rng.random() < 0.85
                 self.add(
                     MeetingHeld(
                         forum_id=fid,
@@ -314,7 +316,9 @@ class Scenario:
                         attendance=Attendance(
                             women=women, men=men, total=women + men + rng.randint(0, 3)
                         ),
-                        quorum_met=rng.random() < 0.7,
+                        quorum_met=applies and rng.random() < 0.7,
+                        kind=None if applies else "public_consultation",
+                        quorum_applies=applies,
                         groups=groups,
                     ),
                     fid,

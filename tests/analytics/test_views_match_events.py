@@ -159,6 +159,10 @@ async def test_engagement_figures_match_the_events(world):
     assert s["fora"] == expected["fora"] == 5
     assert s["meetings_held"] == expected["meetings_held"] > 5
     assert s["meetings_with_quorum"] == expected["quorum"]
+    # consultations are in the scenario and stay out of the rate's denominator
+    assert expected["quorate_kinds"] < expected["meetings_held"]
+    rate = expected["quorum"] / expected["quorate_kinds"]
+    assert s["quorum_rate"] == pytest.approx(rate, abs=1e-4)
     assert s["women_share"] == pytest.approx(expected["women_share"], abs=1e-4)
     assert s["actions_due"] == expected["actions_due"]
     assert s["actions_closed_on_time"] == expected["on_time"]

@@ -36,6 +36,11 @@ from services.fora.domain.meetings import (
     quorum,
     tally,
 )
+from services.fora.domain.vocabulary import meeting_kind
+
+
+def kind(code: str):
+    return meeting_kind(load_reference(), code)
 
 
 def test_default_quorum_is_a_majority_of_members():
@@ -58,8 +63,16 @@ def test_quorum_rule_may_be_a_fraction_or_a_count():
 def test_women_only_session_counts_quorum_among_women_members():
     women = [Person("female", "30_44", "womens_organisation")] * 3
     men = [Person("male", "45_59", "tribal")] * 5
-    assert quorum(QuorumRule(), "women_only", women[:2], women + men) == (True, 2)
-    assert quorum(QuorumRule(), "regular", women[:2], women + men) == (False, 5)
+    assert quorum(QuorumRule(), kind("women_only"), women[:2], women + men) == (True, 2)
+    assert quorum(QuorumRule(), kind("regular"), women[:2], women + men) == (False, 5)
+
+
+def test_a_public_consultation_needs_no_quorum():
+    """Point 4: a consultation with no members present is not a failed quorum."""
+    men = [Person("male", "45_59", "tribal")] * 5
+    for code in ("public_consultation", "town_hall", "focus_group"):
+        assert quorum(QuorumRule(), kind(code), [], men) == (None, 0)
+    assert quorum(QuorumRule(), kind("follow_up"), [], men) == (False, 3)
 
 
 def test_tally_counts_members_and_walk_ins_by_gender_group_and_age():
@@ -179,7 +192,7 @@ def test_rule_checks_name_the_field_without_io():
     roll = {member: Person("male", None, None)}
     with pytest.raises(RuleViolation, match="women-only"):
         check_attendance(
-            "scheduled", "women_only", date(2026, 1, 1), date(2026, 1, 2), [member], roll, []
+            "scheduled", kind("women_only"), date(2026, 1, 1), date(2026, 1, 2), [member], roll, []
         )
     with pytest.raises(RuleViolation) as cancelled:
         check_cancellable("held")
@@ -203,3 +216,27 @@ def test_progress_closes_on_the_day_done_and_reopening_clears_it():
             "open", due, None, date(2026, 2, 1), on=date(2026, 1, 1), today=today,
             new_status=None, new_due_on=None,
         )  # fmt: skip
+
+
+def test_scope_areas_by_claim():
+    from libs.chassis.principal import Principal
+    from services.fora.domain.scope import scope_of
+
+    reference = load_reference()
+
+    def of(roles, **claims):
+        return scope_of(Principal(subject="t", roles=frozenset(roles), **claims), reference)
+
+    assert of({"ministry_analyst"}, governorate="AM").national
+    assert of({"forum_coordinator"}).national
+    governorate = of({"forum_coordinator"}, governorate="AM")
+    assert governorate.forum_areas(reference) == reference.areas_within("AM")
+    assert all(governorate.may_report_on(reference, area) for area in ("JO", "AM", "AM-01"))
+    assert not governorate.may_report_on(reference, "IR")
+    station = of({"station_officer"}, station_id="AM-01-S1", governorate="IR")
+    assert station.forum_areas(reference) == {"AM-01-S1"}
+    assert station.record_areas(reference) == {"AM-01-S1", "AM-01", "AM", "JO"}
+    assert not station.reaches_area(reference, "AM-01-S2")
+    with pytest.raises(RuleViolation) as nameless:
+        of({"station_officer"})
+    assert nameless.value.status == 403

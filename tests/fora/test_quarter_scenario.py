@@ -247,7 +247,8 @@ async def test_a_forum_quarter_adds_up(services):
     events = await fora_events(platform)
     counts = count_types(events)
     assert {k: v for k, v in counts.items() if k != "forum.health_changed"} == {
-        "forum.registered": 1, "member.joined": 6, "meeting.held": 4, "concern.raised": 5,
+        "forum.registered": 1, "member.joined": 6, "forum.membership_counted": 6,
+        "meeting.held": 4, "concern.raised": 5,
         "action.status_changed": 6 + 6, "action.overdue": 2, "sara_case.opened": 1,
         "sara_case.stage_changed": 4, "sara_case.assessed": 1,
     }  # fmt: skip

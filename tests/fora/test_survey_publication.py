@@ -28,11 +28,13 @@ LATE = [
 ]
 
 # {by: {(area, gender): (responses, {item: (answered, positive)}) or None when suppressed}}
-# Only the table by area and gender is published: no margin to subtract a hidden cell from.
+# The table by area and gender (the event carries the margins too, suppressed with it). An
+# item whose counts are hidden is left out of its cell.
 FIRST_TABLES = {
     ("area", "gender"): {
-        (S1, "female"): (6, {SAFE: (6, 6), TRUST: (6, 6)}),
-        (S1, "male"): (7, {SAFE: (7, 3), TRUST: (4, None)}),  # 4 answers: no positive count
+        # trust: S1 has 10 answers, shown by area; S1/male's 4 would be 10 - 6: hidden too
+        (S1, "female"): (6, {SAFE: (6, 6)}),
+        (S1, "male"): (7, {SAFE: (7, 3)}),  # trust: 4 answers, no count
         (S2, "female"): None,  # 5 responses, hidden with S2/male or it is 20 - 6 - 7 - 5
         (S2, "male"): None,  # 2 responses
     },
@@ -40,8 +42,8 @@ FIRST_TABLES = {
 SECOND_TABLES = {
     ("area", "gender"): {
         (S1, "female"): (6, {SAFE: (6, 6), TRUST: (6, 6)}),
-        (S1, "male"): (7, {SAFE: (7, 3), TRUST: (4, None)}),
-        (S1, "unknown"): (5, {SAFE: (5, 0), TRUST: (0, None)}),
+        (S1, "male"): (7, {SAFE: (7, 3)}),
+        (S1, "unknown"): (5, {SAFE: (5, 0)}),
         (S2, "female"): (5, {SAFE: (5, 0), TRUST: (5, 5)}),
         (S2, "male"): (5, {SAFE: (5, 5), TRUST: (5, 3)}),
     },
@@ -79,6 +81,7 @@ def tables(data: dict) -> dict:
     return {
         tuple(t["by"]): {(c["area_id"], c["gender"]): cell(c) for c in t["cells"]}
         for t in data["tables"]
+        if t["by"] == ["area", "gender"]
     }
 
 
@@ -145,11 +148,10 @@ async def test_publishing_needs_scope_and_an_open_wave_and_keys_by_area_without_
     await api.post(f"/v1/surveys/{no_forum}/publish", expect=200)
     [event] = survey_events(await fora_events(platform))  # nothing from the refused calls
     assert event["raw"].key == b"AM-02" and event["data"]["forum_id"] is None
-    [table] = event["data"]["tables"]
-    assert table["by"] == ["area", "gender"]
+    [table] = [t for t in event["data"]["tables"] if t["by"] == ["area", "gender"]]
     assert table["cells"] == [{"area_id": "AM-02-S1", "gender": "female", "suppressed": False,
-        "responses": 5, "items": [{"item": SAFE, "answered": 5, "positive": 5},
-                                  {"item": TRUST, "answered": 0, "positive": None}]}]  # fmt: skip
+        "responses": 5, "items": [{"item": SAFE, "answered": 5, "positive": 5}],
+        "age_band": None, "groups": None}]  # fmt: skip
 
 
 async def test_a_wave_without_forum_is_in_the_scope_of_its_area(fora):
@@ -159,7 +161,7 @@ async def test_a_wave_without_forum_is_in_the_scope_of_its_area(fora):
     body = {"area_id": "AM-01", "title_en": "District", "title_ar": "لواء",
             "items": ITEMS, "opens_on": "2026-10-01", "closes_on": "2027-12-31"}  # fmt: skip
     refused = await client.post("/v1/surveys", json=body, headers=irbid)
-    assert refused.status_code == 403 and "may only name areas that contain it" in refused.text
+    assert refused.status_code == 403
     created = await client.post("/v1/surveys", json=body, headers=amman)
     assert created.status_code == 201, created.text
     wave_id = created.json()["wave_id"]

@@ -55,11 +55,18 @@ async def test_small_cells_are_suppressed_in_the_api_and_on_the_public_page(fora
     [shown] = [c for c in by_age["cells"] if not c["suppressed"]]
     assert (shown["gender"], shown["responses"]) == ("female", 7)
 
+    # Unpublished waves are not on the public page (issue 13, point 7); published, they are.
+    assert (await client.get(f"/public/fora/{forum}")).json()["surveys"] == []
+    await api.post(f"/v1/surveys/{wave}/publish", expect=200)
     page = (await client.get(f"/public/fora/{forum}", params={"lang": "ar"})).json()
     [survey] = page["surveys"]
     assert survey["title"] == "خريف 2026"
     ages = {c["age_band"]: c for c in survey["by_age_band"]}
-    assert ages["18_29"]["responses"] == 10 and ages["45_59"]["responses"] == 6
+    # Shown, 18-29 (10) less the women (all 18-29, 7) would give the 3 men of 18-29 away:
+    # the age bands are hidden in every view of the wave, the gender totals stay.
+    assert ages["18_29"]["suppressed"] and ages["45_59"]["suppressed"]
+    genders = {c["gender"]: c.get("responses") for c in survey["by_gender"]}
+    assert genders == {"female": 7, "male": 9}
     assert survey["overall"]["items"][0]["question"].startswith("ما مدى")
 
     small = (await api.post("/v1/surveys", {
@@ -67,6 +74,7 @@ async def test_small_cells_are_suppressed_in_the_api_and_on_the_public_page(fora
         "opens_on": "2026-10-01", "closes_on": "2026-10-02"}))["wave_id"]  # fmt: skip
     await respond(api, small, 4, "female", "30_44", SAFE)
     assert (await api.get(f"/v1/surveys/{small}/results"))["overall"] == {"suppressed": True}
+    await api.post(f"/v1/surveys/{small}/publish", expect=200)
     page = (await client.get(f"/public/fora/{forum}")).json()
     pilot = next(s for s in page["surveys"] if s["title"] == "Pilot")
     assert pilot["overall"] == {"suppressed": True}
@@ -88,8 +96,7 @@ async def test_plan_progress_outreach_report_and_health_roll_up(fora):
         "goals": [{"title_en": "Safer streets", "title_ar": "شوارع أكثر أمانا", "outcomes": [
             {"title_en": "Fewer burglaries", "title_ar": "سطو أقل", "indicators": [
                 {"title_en": "Burglaries a quarter", "title_ar": "السطو في الربع",
-                 "source": {"kind": "incidents_baseline", "area_id": "AM-01", "iccs_code": "0501"},
-                 "baseline": 40, "target": 20},
+                 "source": {"kind": "manual"}, "baseline": 40, "target": 20},
                 {"title_en": "Lighting audit", "title_ar": "تدقيق الإنارة",
                  "source": {"kind": "qualitative"}}]}]}],
     })  # fmt: skip

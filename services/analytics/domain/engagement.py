@@ -39,6 +39,8 @@ class Meeting:
     total: int
     quorum_met: bool
     women_only: bool
+    #: False for a kind that needs no quorum (public consultation, town hall, focus group)
+    quorum_applies: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,14 @@ class Action:
 def meeting_figures(meetings: list[Meeting]) -> dict[str, Any]:
     attendees = sum(m.total for m in meetings)
     women = sum(m.women for m in meetings)
+    # A consultation with no members is not a failed quorum: rates count only the kinds
+    # a quorum applies to.
+    quorate = [m for m in meetings if m.quorum_applies]
+    with_quorum = sum(1 for m in quorate if m.quorum_met)
     return {
         "meetings_held": len(meetings),
-        "meetings_with_quorum": sum(1 for m in meetings if m.quorum_met),
-        "quorum_rate": figures.share(sum(1 for m in meetings if m.quorum_met), len(meetings)),
+        "meetings_with_quorum": with_quorum,
+        "quorum_rate": figures.share(with_quorum, len(quorate)),
         "women_only_sessions": sum(1 for m in meetings if m.women_only),
         "attendees": attendees,
         "women_attendees": women,

@@ -44,6 +44,7 @@ async def _meeting(session: AsyncSession, e: MeetingHeld) -> None:
         "men": e.attendance.men,
         "total": e.attendance.total,
         "quorum_met": e.quorum_met,
+        "quorum_applies": e.quorum_applies,
         "women_only": e.women_only,
     }
     groups = [

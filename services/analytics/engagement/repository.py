@@ -76,6 +76,7 @@ async def meetings(session: AsyncSession, areas: dict[Any, str], filters: Filter
             r.total,
             r.quorum_met,
             r.women_only,
+            r.quorum_applies,
         )
         for r in (await session.execute(query)).all()
     ]

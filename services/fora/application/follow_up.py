@@ -199,7 +199,12 @@ async def action_progress(
     """Progress on an action: a note always, a status or due date change perhaps (published)."""
     action = await follow_up.action(session, action_id, lock=True)
     action, _ = await owned(session, action, "action", action_id, principal)
-    on = body.on or _today()
+    meeting = None
+    if body.meeting_id is not None:
+        meeting = await meetings.meeting(session, body.meeting_id)
+        if meeting is None or meeting.forum_id != action.forum_id:
+            raise RuleViolation("meeting_id", "must be a meeting of the action's forum")
+    on = body.on or (meeting.held_on if meeting is not None else None) or _today()
     step = rules.progress(
         action.status, action.due_on, action.closed_on, action.created_on,
         on=on, today=_today(), new_status=body.status, new_due_on=body.due_on,
@@ -210,6 +215,10 @@ async def action_progress(
     await follow_up.add_note(
         session, action_id, on, step.status, from_status=action.status, note=body.note
     )
+    if meeting is not None:
+        rules.check_reviewable(meeting.status, meeting.held_on or meeting.scheduled_for,
+                               action.created_on, 0)  # fmt: skip
+        await follow_up.record_review(session, meeting.meeting_id, action_id, step.status)
     if step.changed:
         await publish(session, [_status_event(action, action.status, step.status, step.due_on, on)])
     for day in {action.due_on, step.due_on}:

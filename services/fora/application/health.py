@@ -15,7 +15,7 @@ from libs.chassis.outbox import publish
 from libs.contracts.fora import ForumHealthChanged, GroupShare
 from libs.reference import load_reference
 
-from ..domain.areas import contains, known_level
+from ..domain.areas import contains
 from ..domain.health import (
     ActionFact,
     ConcernFact,
@@ -26,8 +26,9 @@ from ..domain.health import (
     quarter_of,
     roll_up,
 )
+from ..domain.vocabulary import meeting_kind
 from ..repositories import follow_up, health, meetings, registry
-from .scope import load_forum, station_of
+from .scope import check_report_area, forum_areas, load_forum
 
 
 async def health_of(
@@ -60,6 +61,7 @@ async def health_of(
 
 def _meeting(m: Row[Any]) -> MeetingFact:
     return MeetingFact(
+        decision=meeting_kind(load_reference(), m.kind).decision,
         scheduled_for=m.scheduled_for,
         kind=m.kind,
         status=m.status,
@@ -147,10 +149,10 @@ async def area_health_report(
     """Every forum of the area in the principal's scope, and the area's roll-up."""
     start, end, as_of = period(start, end, as_of, _today())
     reference = load_reference()
-    known_level(reference, area_id, ("query", "area_id"))
+    check_report_area(area_id, principal, ("query", "area_id"))
     rows = [
         r
-        for r in await registry.all_fora(session, station_of(principal))
+        for r in await registry.all_fora(session, forum_areas(principal))
         if contains(reference, area_id, r.area_id)
     ]
     figures = await health_of(session, [r.forum_id for r in rows], start, end, as_of)

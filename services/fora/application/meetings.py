@@ -16,11 +16,14 @@ from libs.chassis.errors import RuleViolation
 from libs.chassis.outbox import publish
 from libs.chassis.personal_data import PersonalDataVault
 from libs.contracts.fora import AgeBandCount, Attendance, GroupCount, MeetingHeld
+from libs.reference import load_reference
 
+from ..domain import follow_up as follow_up_rules
 from ..domain import meetings as rules
 from ..domain.meetings import Person, QuorumRule, Tally, WalkIns, quorum, tally
+from ..domain.vocabulary import MeetingKind, meeting_kind
 from ..repositories import follow_up, meetings, registry
-from ..schemas import AgendaItemIn, AttendanceIn, MeetingIn, MinutesIn
+from ..schemas import AgendaItemIn, AttendanceIn, MeetingIn, MinutesIn, ReviewIn
 from .health import refresh_health
 from .scope import load_forum, owned
 
@@ -49,7 +52,8 @@ async def schedule(
     }  # fmt: skip
     await meetings.add(session, row)
     attached = 0
-    if rules.attaches_pending_items(body.kind, body.scheduled_for, _today()):
+    kind = meeting_kind(load_reference(), body.kind)
+    if rules.attaches_pending_items(kind, body.scheduled_for, _today()):
         attached = await meetings.attach_pending_items(session, forum_id, meeting_id)
     return {**row, "pending_items_attached": attached}
 
@@ -101,12 +105,13 @@ async def record_attendance(
         for r in await registry.roll(session, forum.forum_id, body.held_on)
     }
     walk_ins = [WalkIns(w.count, w.gender, w.age_band, w.group) for w in body.walk_ins]
+    kind = meeting_kind(load_reference(), meeting.kind)
     rules.check_attendance(
-        meeting.status, meeting.kind, body.held_on, _today(), body.members_present, roll, walk_ins
+        meeting.status, kind, body.held_on, _today(), body.members_present, roll, walk_ins
     )
     present = [roll[m] for m in body.members_present]
     counts = tally(present, walk_ins)
-    met, needed = quorum(QuorumRule(**forum.quorum), meeting.kind, present, list(roll.values()))
+    met, needed = quorum(QuorumRule(**forum.quorum), kind, present, list(roll.values()))
     await meetings.change(
         session, meeting_id, status="held", held_on=body.held_on, quorum_met=met,
         members_present=counts.members_present, walk_ins=counts.walk_ins, women=counts.women,
@@ -114,7 +119,7 @@ async def record_attendance(
         walk_in_counts=[w.model_dump() for w in body.walk_ins],
     )  # fmt: skip
     await meetings.add_attendance(session, meeting_id, body.members_present)
-    await publish(session, [_held_event(meeting, body.held_on, counts, met)])
+    await publish(session, [_held_event(meeting, kind, body.held_on, counts, met)])
     await refresh_health(session, forum.forum_id, body.held_on, _today())
     return {
         "meeting_id": meeting_id, "status": "held", "quorum_met": met, "quorum_needed": needed,
@@ -126,14 +131,18 @@ async def record_attendance(
     }  # fmt: skip
 
 
-def _held_event(meeting: Row[Any], held_on: date, counts: Tally, met: bool) -> MeetingHeld:
+def _held_event(
+    meeting: Row[Any], kind: MeetingKind, held_on: date, counts: Tally, met: bool | None
+) -> MeetingHeld:
     return MeetingHeld(
         forum_id=meeting.forum_id,
         meeting_id=meeting.meeting_id,
         held_on=held_on,
         attendance=Attendance(women=counts.women, men=counts.men, total=counts.total),
-        quorum_met=met,
-        women_only=meeting.kind == "women_only",
+        quorum_met=bool(met),
+        quorum_applies=met is not None,
+        women_only=kind.women_only,
+        kind=kind.code,
         groups=[GroupCount(group=g, count=n) for g, n in counts.groups.items()],
         age_bands=[AgeBandCount(age_band=a, count=n) for a, n in counts.age_bands.items()],
         members_present=counts.members_present,
@@ -199,7 +208,10 @@ async def closing_report(
     rules.check_held(meeting.status, f"meeting is {meeting.status}: no closing report yet")
     raised = await follow_up.concerns_raised_at(session, meeting_id)
     agreed = await follow_up.actions_for_concerns(session, [c.concern_id for c in raised])
+    reviewed = await _reviewed(session, meeting)
     return {
+        "actions_reviewed": reviewed,
+        "review_counts": follow_up_rules.review_counts(reviewed),
         "forum": forum,
         "meeting": meeting,
         "quorum_rule": forum.quorum,
@@ -210,4 +222,68 @@ async def closing_report(
             "language": meeting.minutes_language,
             "recorded": meeting.minutes_recorded_at is not None,
         },
+    }
+
+
+# --- follow-up: the actions a meeting reviewed -----------------------------------------------
+
+
+def meeting_day(meeting: Row[Any]) -> date:
+    return meeting.held_on or meeting.scheduled_for
+
+
+async def _reviewed(session: AsyncSession, meeting: Row[Any]) -> list[dict[str, Any]]:
+    """Each action the meeting reviewed, with its progress since the previous review."""
+    rows = await follow_up.reviewed_at(session, meeting.meeting_id)
+    ids = [r.action_id for r in rows]
+    day = meeting_day(meeting)
+    previous = await follow_up.previous_reviews(session, meeting.meeting_id, ids, day)
+    notes = await follow_up.notes_of(session, ids)
+    return [
+        follow_up_rules.reviewed_action(
+            r._asdict(),
+            [
+                follow_up_rules.Note(n.id, n.noted_on, n.from_status, n.to_status, n.note)
+                for n in notes
+                if n.action_id == r.action_id
+            ],
+            day,
+            previous.get(r.action_id),
+        )
+        for r in rows
+    ]
+
+
+async def mark_reviewed(
+    session: AsyncSession, meeting: Row[Any], action_ids: list[UUID]
+) -> None:
+    """The meeting reviewed these actions of its forum, agreed before it (422 otherwise)."""
+    known = await follow_up.actions_among(session, meeting.forum_id, action_ids)
+    for i, action_id in enumerate(action_ids):
+        action = known.get(action_id)
+        if action is None:
+            raise RuleViolation(("action_ids", i), "must be an action of this meeting's forum")
+        follow_up_rules.check_reviewable(
+            meeting.status, meeting_day(meeting), action.created_on, i
+        )
+        await follow_up.record_review(session, meeting.meeting_id, action_id, action.status)
+
+
+async def review_actions(
+    session: AsyncSession, meeting_id: UUID, body: ReviewIn, principal: Principal
+) -> dict[str, Any]:
+    """Record that the meeting (a follow-up meeting, typically) reviewed these actions."""
+    meeting, _ = await _meeting(session, meeting_id, principal, lock=True)
+    await mark_reviewed(session, meeting, list(dict.fromkeys(body.action_ids)))
+    return await reviews(session, meeting_id, principal)
+
+
+async def reviews(session: AsyncSession, meeting_id: UUID, principal: Principal) -> dict[str, Any]:
+    meeting, _ = await _meeting(session, meeting_id, principal)
+    reviewed = await _reviewed(session, meeting)
+    return {
+        "meeting_id": meeting_id,
+        "reviewed_on": meeting_day(meeting),
+        "actions": reviewed,
+        "counts": follow_up_rules.review_counts(reviewed),
     }

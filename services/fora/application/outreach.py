@@ -10,14 +10,15 @@ from uuid6 import uuid7
 
 from libs.chassis.auth import Principal
 from libs.chassis.errors import RuleViolation
+from libs.chassis.outbox import publish
 from libs.reference import load_reference
 
 from ..domain import outreach
-from ..domain.areas import contains
 from ..repositories import outreach as activities
-from ..repositories import surveys
+from ..repositories import registry, surveys
 from ..schemas import ActivityIn
-from .scope import check_forum_and_area
+from .scope import check_forum_and_area, check_record, check_report_area, forum_areas
+from .scope import record_areas as scope_record_areas
 from .surveys import wave_results
 
 
@@ -27,11 +28,16 @@ async def record_activity(
     await check_forum_and_area(session, body.forum_id, body.area_id, principal)
     for field in ("before_wave_id", "after_wave_id"):
         wave_id = getattr(body, field)
-        if wave_id is not None and not await surveys.wave_exists(session, wave_id):
+        if wave_id is None:
+            continue
+        wave = await surveys.wave(session, wave_id)
+        if wave is None:
             raise RuleViolation(field, f"no survey wave {wave_id}")
+        await check_record(session, wave.forum_id, wave.area_id, principal, "survey wave", wave_id)
     outreach.check_waves(body.before_wave_id, body.after_wave_id)
     row = {"activity_id": uuid7(), **body.model_dump(mode="json"), "held_on": body.held_on}
     await activities.add(session, row)
+    await publish(session, [outreach.activity_recorded(row)])
     return row
 
 
@@ -41,16 +47,20 @@ def _answered_items(result: dict[str, Any]) -> list[str]:
 
 
 async def report(
-    session: AsyncSession, area_id: str, from_date: date, to_date: date
+    session: AsyncSession, area_id: str, from_date: date, to_date: date, principal: Principal
 ) -> dict[str, Any]:
-    """Programme figures of the activities held in the area and period, and the perception
-    change measured around those that ran a survey before and after."""
-    reference = load_reference()
-    rows = [
-        r
-        for r in await activities.held_between(session, from_date, to_date)
-        if contains(reference, area_id, r.area_id)
-    ]
+    """Programme figures of the activities held in the area and period that the principal's
+    scope reaches, by kind, audience and the origin of the forum that ran them, and the
+    perception change measured around those that ran a survey before and after."""
+    check_report_area(area_id, principal, ("query", "area_id"))
+    if to_date < from_date:
+        raise RuleViolation(("query", "to"), "must not be before from")
+    rows = await activities.held_between(
+        session, from_date, to_date,
+        areas=load_reference().areas_within(area_id),
+        forum_areas=forum_areas(principal), record_areas=scope_record_areas(principal),
+    )  # fmt: skip
+    origins = await registry.origins(session, {r.forum_id for r in rows if r.forum_id})
     perception = []
     for r in rows:
         if r.before_wave_id and r.after_wave_id:
@@ -63,6 +73,9 @@ async def report(
                     "items": outreach.perception_change(before, after, items),
                 }
             )
-    figures = outreach.report(r._asdict() for r in rows)
+    figures = outreach.report(
+        r._asdict() | {"origin": origins.get(r.forum_id) if r.forum_id else outreach.NO_FORUM}
+        for r in rows
+    )
     return {"area_id": area_id, "from": from_date, "to": to_date, **figures,
             "perception": perception}  # fmt: skip

@@ -2,7 +2,8 @@
 
 It shows what residents raised (the category and the forum's public summary — never who raised
 it), what was done and when, and the forum's perception survey results with small cells
-suppressed.
+suppressed — only of waves whose results were published: a wave never published does not
+appear.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.chassis.errors import RuleViolation
 from libs.reference import load_reference
-from libs.reference.concerns import COMMUNITY_CONCERNS
 
-from ..domain.vocabulary import ACTION_STATUS_LABELS, FORUM_TYPE_LABELS, is_iccs_category, label
-from ..repositories import follow_up, registry, surveys
+from ..domain.vocabulary import (
+    ACTION_STATUS_LABELS,
+    CONCERN_CATEGORIES,
+    FORUM_TYPE_LABELS,
+    is_iccs_category,
+    label,
+)
+from ..repositories import follow_up, registry
+from ..repositories.public import published_waves_of
 from .surveys import wave_results
 
 Lang = Literal["en", "ar"]
@@ -28,7 +35,7 @@ Lang = Literal["en", "ar"]
 def category_label(category: str, lang: Lang) -> str:
     if is_iccs_category(category):
         return load_reference().iccs_title(category, lang)
-    return label(COMMUNITY_CONCERNS, category, lang)
+    return load_reference().vocabulary(CONCERN_CATEGORIES).label(category, lang)
 
 
 def _said_and_done(
@@ -69,7 +76,7 @@ async def public_page(session: AsyncSession, forum_id: UUID, lang: Lang) -> dict
             "by_gender": (await wave_results(session, wave_id, ["gender"], lang))["cells"],
             "by_age_band": (await wave_results(session, wave_id, ["age_band"], lang))["cells"],
         }
-        for wave_id in await surveys.waves_of(session, forum_id)
+        for wave_id in await published_waves_of(session, forum_id)
     ]
     return {
         "forum": forum.name_en if lang == "en" else forum.name_ar,

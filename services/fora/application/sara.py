@@ -77,6 +77,23 @@ async def check_new_case(
     return area_level
 
 
+async def check_evidence(incidents: IncidentsClient, body: CaseIn) -> None:
+    """Scanning's evidence, checked with the incidents service (between transactions): each
+    linked incident exists, stands, lies in the case's area and category; the alert exists,
+    is for an area the case covers and for its category. 422 naming the rule otherwise."""
+    reference = load_reference()
+    seen = set()
+    for i, incident_id in enumerate(body.linked_incident_ids):
+        if incident_id in seen:
+            continue
+        seen.add(incident_id)
+        incident = await _ask(incidents.incident(incident_id))
+        sara.check_incident_evidence(reference, body.area_id, body.iccs_code, i, incident)
+    if body.alert_id is not None:
+        alert = await _ask(incidents.alert(body.alert_id))
+        sara.check_alert_evidence(reference, body.area_id, body.iccs_code, alert)
+
+
 async def frozen_baseline(incidents: IncidentsClient, body: CaseIn) -> FrozenBaseline:
     """The incidents baseline series over the before period, summed: what the case is judged
     against, frozen in it."""
@@ -179,6 +196,7 @@ async def assessment(
         for i, p in zip(case.response["interventions"], body.process, strict=True)
     ]
     planned, as_planned = sara.process_summary(interventions)
+    figures = sara.before_figures(int(case.baseline["observed"]), impact.treated_before)
     recorded = {
         "after_from": body.after_from.isoformat(),
         "after_to": body.after_to.isoformat(),
@@ -188,6 +206,7 @@ async def assessment(
             "entries": [p.model_dump() for p in body.process],
         },
         "impact": impact.__dict__,
+        "before_figures": figures,
         "evaluation_query": query,
     }
     assessed = SaraCaseAssessed(
@@ -200,6 +219,7 @@ async def assessment(
             "displacement_before", "displacement_after", "wdd", "wdd_p", "etest_p",
             "impact", "displacement",
         )},
-        assessed_at=_now(),
+        assessed_at=_now(), before_frozen=figures["frozen"],
+        late_recorded_before=figures["late_recorded"], before_figures=figures["used"],
     )  # fmt: skip
     return recorded, assessed

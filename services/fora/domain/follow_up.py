@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from libs.chassis.errors import RuleViolation
 from libs.contracts.fora import ActionStatus
-from libs.reference.concerns import COMMUNITY_CONCERNS
 from libs.reference.model import Reference
 
 from .areas import UnknownArea, contains
-from .vocabulary import is_iccs_category
+from .vocabulary import CONCERN_CATEGORIES, check_code, is_iccs_category
 
 OPEN_STATUSES: frozenset[str] = frozenset({"open", "in_progress", "blocked"})
 # Dropped is final (record a new action instead); done may be reopened if the problem returns.
@@ -40,14 +39,13 @@ def not_after(field: str, day: date, today: date) -> None:
 
 
 def check_category(reference: Reference, category: str) -> None:
-    """An ICCS section or division the reference knows, or a community concern code."""
+    """An ICCS section or division the reference knows, or a code of the country's
+    `concern_categories` vocabulary."""
     if is_iccs_category(category):
         if not reference.is_valid_iccs(category):
-            raise RuleViolation("category", f"{category!r} is not an ICCS section or division")
-    elif category not in COMMUNITY_CONCERNS:
-        raise RuleViolation(
-            "category", f"unknown community concern; one of {sorted(COMMUNITY_CONCERNS)}"
-        )
+            raise RuleViolation("category", "not an ICCS section or division")
+    else:
+        check_code(reference.vocabulary(CONCERN_CATEGORIES), category, "category")
 
 
 def check_concern_area(reference: Reference, forum_area: str, area_id: str) -> None:
@@ -138,3 +136,80 @@ def rank_concerns(
                 scores[concern] += len(candidates) - position
     order = sorted(candidates, key=lambda c: (-scores[c], candidates.index(c)))
     return [RankedConcern(c, i + 1, scores[c]) for i, c in enumerate(order)]
+
+
+# --- follow-up: actions a meeting reviewed ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """One entry of an action's progress log (the first, from_status None, is its agreeing)."""
+
+    order: int
+    noted_on: date
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+def status_on(notes: Sequence[Note], day: date | None, default: str = "open") -> str:
+    """The action's status at the end of `day` by its log (None: before anything)."""
+    if day is None:
+        return default
+    status = default
+    for n in sorted(notes, key=lambda n: (n.noted_on, n.order)):
+        if n.noted_on <= day:
+            status = n.to_status
+    return status
+
+
+def reviewed_action(
+    action: dict[str, Any], notes: Sequence[Note], meeting_day: date, previous: date | None
+) -> dict[str, Any]:
+    """What a meeting on `meeting_day` saw of an action: its status at the previous review
+    (`previous`, or when it was agreed), its status on the day, the progress in between."""
+    since = previous or action["created_on"]
+    before = status_on(notes, since)
+    now = status_on(notes, meeting_day)
+    progress_since = [
+        {"noted_on": n.noted_on, "from_status": n.from_status, "to_status": n.to_status,
+         "note": n.note}
+        for n in sorted(notes, key=lambda n: (n.noted_on, n.order))
+        if n.from_status is not None
+        and (n.noted_on > since or (previous is None and n.noted_on == since))
+        and n.noted_on <= meeting_day
+    ]  # fmt: skip
+    return {
+        **action,
+        "previously_reviewed_on": previous,
+        "status_before": before,
+        "status_at_review": now,
+        "closed": now == "done",
+        "overdue": is_overdue(now, action["due_on"], meeting_day),
+        "progress_since": progress_since,
+    }
+
+
+def review_counts(reviewed: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    for r in reviewed:
+        by_status[r["status_at_review"]] = by_status.get(r["status_at_review"], 0) + 1
+    return {
+        "reviewed": len(reviewed),
+        "closed": sum(1 for r in reviewed if r["closed"]),
+        "progressed": sum(1 for r in reviewed if r["status_at_review"] != r["status_before"]),
+        "still_open": sum(1 for r in reviewed if r["status_at_review"] in OPEN_STATUSES),
+        "overdue": sum(1 for r in reviewed if r["overdue"]),
+        "by_status": dict(sorted(by_status.items())),
+    }
+
+
+def check_reviewable(
+    meeting_status: str, meeting_day: date, created_on: date, index: int
+) -> None:
+    """A meeting reviews actions agreed before it (at any earlier meeting of the forum), and
+    records its reviews while scheduled or once held, not after it was cancelled."""
+    if meeting_status == "cancelled":
+        raise RuleViolation.conflict("the meeting was cancelled: it reviewed nothing")
+    if created_on > meeting_day:
+        raise RuleViolation(("action_ids", index), "was agreed after this meeting")

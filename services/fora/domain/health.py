@@ -3,9 +3,10 @@
 Figures for one period (a calendar quarter by default), counted up to an `as_of` day so a
 quarter in progress is not penalised for meetings and deadlines still ahead:
 
-- meetings planned: regular meetings scheduled in the period up to as_of; held: regular
-  meetings held in it. Women-only sessions are counted apart (they add to participation but are
-  not the forum's decision meetings).
+- meetings planned: decision meetings (regular and follow-up: the `decision` attribute of the
+  meeting kind) scheduled in the period up to as_of; held: those held in it. Consultations,
+  town halls and focus groups are outreach, not the forum's meetings. Women-only sessions
+  are counted apart (they add to participation but are not the forum's decision meetings).
 - quorum rate: held regular meetings that made quorum / held regular meetings.
 - share of women (and of each group): among attendances at held regular meetings — the rooms
   where decisions are made — against a target (default one third).
@@ -56,13 +57,19 @@ def quarter_of(day: date) -> tuple[date, date]:
 @dataclass(frozen=True)
 class MeetingFact:
     scheduled_for: date
-    kind: str  # regular | women_only
+    kind: str  # a meeting_kinds code
     status: str  # scheduled | held | cancelled
     held_on: date | None = None
     quorum_met: bool = False
     attendees: int = 0
     women: int = 0
     groups: dict[str, int] = field(default_factory=dict)
+    # One of the forum's decision meetings (regular, follow-up); None: only "regular" is.
+    decision: bool | None = None
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == "regular" if self.decision is None else self.decision
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,7 @@ def forum_health(
 ) -> Health:
     last = min(end, as_of)
     meetings = list(meetings)
-    regular = [m for m in meetings if m.kind == "regular"]
+    regular = [m for m in meetings if m.is_decision]
     held = [m for m in regular if m.status == "held" and m.held_on and start <= m.held_on <= last]
     groups: Counter[str] = Counter()
     for m in held:

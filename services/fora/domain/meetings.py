@@ -2,7 +2,9 @@
 
 Quorum counts members only (walk-ins have no vote). The default rule is a simple majority of
 the members on the day; a forum may set a fraction or a fixed number instead. A women-only
-session's quorum is counted among the forum's women members.
+session's quorum is counted among the forum's women members. Meeting kinds are reference data
+(`meeting_kinds` vocabulary): a kind says whose presence makes quorum, or that none is needed
+(a public consultation, a town hall, a focus group: no quorum to fail).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from libs.chassis.errors import RuleViolation
 from libs.contracts.fora import AgeBand, Gender, Group
 
-MeetingKind = Literal["regular", "women_only"]
+from .vocabulary import MeetingKind
 
 
 class QuorumRule(BaseModel):
@@ -111,10 +113,12 @@ def tally(members: Sequence[Person], walk_ins: Iterable[WalkIns]) -> Tally:
 
 def quorum(
     rule: QuorumRule, kind: MeetingKind, present: Sequence[Person], roll: Sequence[Person]
-) -> tuple[bool, int]:
+) -> tuple[bool | None, int]:
     """Whether the members present make quorum out of the forum's roll on the day, and how
-    many were needed."""
-    if kind == "women_only":
+    many were needed; (None, 0) for a kind that needs no quorum."""
+    if kind.quorum == "none":
+        return None, 0
+    if kind.quorum == "women_members":
         present = [p for p in present if p.gender == "female"]
         roll = [p for p in roll if p.gender == "female"]
     return rule.met(len(present), len(roll)), rule.needed(len(roll))
@@ -122,7 +126,7 @@ def quorum(
 
 def check_attendance(
     status: str,
-    kind: str,
+    kind: MeetingKind,
     held_on: date,
     today: date,
     present: Sequence[UUID],
@@ -140,7 +144,7 @@ def check_attendance(
             raise RuleViolation(("members_present", i), f"{member_id} is not a member on that day")
     if len(set(present)) != len(present):
         raise RuleViolation("members_present", "lists a member twice")
-    if kind == "women_only":
+    if kind.women_only:
         men = [m for m in present if roll[m].gender == "male"]
         if men or any(w.gender == "male" for w in walk_ins):
             raise RuleViolation("members_present", "a women-only session has no male attendees")
@@ -157,6 +161,7 @@ def check_cancellable(status: str) -> None:
         raise RuleViolation.conflict(f"meeting is {status}")
 
 
-def attaches_pending_items(kind: str, scheduled_for: date, today: date) -> bool:
-    """Items proposed while no meeting was ahead (alerts) wait for the next regular one."""
-    return kind == "regular" and scheduled_for >= today
+def attaches_pending_items(kind: MeetingKind, scheduled_for: date, today: date) -> bool:
+    """Items proposed while no meeting was ahead (alerts) wait for the next decision meeting
+    (regular or follow-up)."""
+    return kind.decision and scheduled_for >= today

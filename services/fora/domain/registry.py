@@ -37,3 +37,9 @@ def check_parent(
         raise RuleViolation(
             "parent_forum_id", f"council's area {parent_area} must contain the forum's"
         )
+
+
+def check_origin(origin: str | None, programme: str | None) -> None:
+    """The establishing programme is named only for a forum a programme or NGO established."""
+    if programme is not None and origin != "programme_ngo":
+        raise RuleViolation("origin_programme", "only for a forum of origin programme_ngo")

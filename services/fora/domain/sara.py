@@ -82,6 +82,80 @@ def check_scanning(linked_incidents: Sequence[Any], alert_id: Any | None) -> Non
         )
 
 
+def _same_category(code: str, case_code: str) -> bool:
+    """An ICCS code of the case's category: the same section or division, or one within it
+    (a division of a section case, a section alert over a division case)."""
+    return code.startswith(case_code) or case_code.startswith(code)
+
+
+def check_incident_evidence(
+    reference: Reference,
+    area_id: str,
+    iccs_code: str,
+    index: int,
+    incident: Mapping[str, Any] | None,
+) -> None:
+    """A linked incident, as the incidents service holds it: it exists, stands (neither
+    merged into another nor found no crime), was recorded at a station inside the case's area,
+    and has an offence in the case's category."""
+    field = ("linked_incident_ids", index)
+    if incident is None:
+        raise RuleViolation(
+            field, "incident_exists: the incidents service has no such incident",
+            ctx={"rule": "incident_exists"},
+        )  # fmt: skip
+    if incident.get("status", "active") != "active":
+        raise RuleViolation(
+            field, f"incident_active: the incident is {incident['status']}",
+            ctx={"rule": "incident_active"},
+        )  # fmt: skip
+    if not contains(reference, area_id, str(incident.get("station_id"))):
+        raise RuleViolation(
+            field, "incident_in_area: the incident was recorded outside the case's area",
+            ctx={"rule": "incident_in_area"},
+        )  # fmt: skip
+    codes = incident.get("iccs_codes") or [o["iccs_code"] for o in incident.get("offences", [])]
+    if not any(_same_category(str(code), iccs_code) for code in codes):
+        raise RuleViolation(
+            field, "incident_in_category: none of its offences is in the case's ICCS category",
+            ctx={"rule": "incident_in_category"},
+        )  # fmt: skip
+
+
+def check_alert_evidence(
+    reference: Reference, area_id: str, iccs_code: str, alert: Mapping[str, Any] | None
+) -> None:
+    """A linked alert exists, is for an area the case covers (its area or one within it) and
+    for the case's category."""
+    if alert is None:
+        raise RuleViolation(
+            "alert_id", "alert_exists: the incidents service has no such alert",
+            ctx={"rule": "alert_exists"},
+        )  # fmt: skip
+    if not contains(reference, area_id, str(alert.get("area_id"))):
+        raise RuleViolation(
+            "alert_id", f"alert_in_area: the alert is for {alert.get('area_id')}, an area the "
+            "case does not cover", ctx={"rule": "alert_in_area"},
+        )  # fmt: skip
+    if not _same_category(str(alert.get("iccs_code")), iccs_code):
+        raise RuleViolation(
+            "alert_id", f"alert_in_category: the alert is for ICCS {alert.get('iccs_code')}, "
+            "not the case's category", ctx={"rule": "alert_in_category"},
+        )  # fmt: skip
+
+
+def before_figures(frozen: int, revised: int) -> dict[str, Any]:
+    """Which before-period figures an assessment used. The evaluation counts the before
+    period as recorded now (revised); the case froze it when it opened. Incidents recorded
+    late for the before period are the difference, and are reported."""
+    return {
+        "used": "revised",
+        "frozen": frozen,
+        "revised": revised,
+        "late_recorded": revised - frozen,
+    }
+
+
 def check_windows(
     before_from: date, before_to: date, after_from: date | None = None, after_to: date | None = None
 ) -> None:

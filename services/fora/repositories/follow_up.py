@@ -7,11 +7,20 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, exists, or_, select, update
+from sqlalchemy import Row, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.follow_up import OPEN_STATUSES
-from ..tables import action_notes, actions, agenda_items, concerns, priorities
+from ..tables import (
+    action_notes,
+    actions,
+    agenda_items,
+    concerns,
+    meeting_reviews,
+    meetings,
+    priorities,
+)
 
 # --- concerns --------------------------------------------------------------------------------
 
@@ -166,3 +175,57 @@ async def claim_newly_overdue(session: AsyncSession, today: date) -> Sequence[Ro
         .returning(actions)
     )
     return (await session.execute(query)).all()
+
+
+# --- reviews at meetings ---------------------------------------------------------------------
+
+
+async def actions_among(
+    session: AsyncSession, forum_id: UUID, action_ids: Sequence[UUID]
+) -> dict[UUID, Row[Any]]:
+    """Which of `action_ids` are actions of the forum."""
+    query = select(actions).where(
+        actions.c.forum_id == forum_id, actions.c.action_id.in_(action_ids)
+    )
+    return {r.action_id: r for r in (await session.execute(query)).all()}
+
+
+async def record_review(
+    session: AsyncSession, meeting_id: UUID, action_id: UUID, status: str
+) -> None:
+    """The meeting reviewed the action (again: its status then is updated)."""
+    await session.execute(
+        insert(meeting_reviews)
+        .values(meeting_id=meeting_id, action_id=action_id, status=status)
+        .on_conflict_do_update(index_elements=["meeting_id", "action_id"], set_={"status": status})
+    )
+
+
+async def reviewed_at(session: AsyncSession, meeting_id: UUID) -> Sequence[Row[Any]]:
+    """The actions the meeting reviewed, by due date."""
+    query = (
+        select(actions)
+        .join(meeting_reviews, meeting_reviews.c.action_id == actions.c.action_id)
+        .where(meeting_reviews.c.meeting_id == meeting_id)
+        .order_by(actions.c.due_on, actions.c.action_id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def previous_reviews(
+    session: AsyncSession, meeting_id: UUID, action_ids: Sequence[UUID], before: date
+) -> dict[UUID, date]:
+    """Per action, the day of the latest other meeting before `before` that reviewed it."""
+    day = func.coalesce(meetings.c.held_on, meetings.c.scheduled_for)
+    query = (
+        select(meeting_reviews.c.action_id, func.max(day))
+        .join(meetings, meetings.c.meeting_id == meeting_reviews.c.meeting_id)
+        .where(
+            meeting_reviews.c.action_id.in_(action_ids),
+            meeting_reviews.c.meeting_id != meeting_id,
+            meetings.c.status != "cancelled",
+            day < before,
+        )
+        .group_by(meeting_reviews.c.action_id)
+    )
+    return dict((await session.execute(query)).tuples().all())

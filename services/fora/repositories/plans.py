@@ -31,17 +31,21 @@ async def record(
     value: float | None,
     rating: str | None,
     note: str | None,
+    origin: str = "manual",
+    as_of: date | None = None,
 ) -> None:
-    """A period's value of an indicator; recording it again replaces it."""
+    """A period's value of an indicator, typed in (manual) or computed from its source, and
+    the day it is as of; recording it again replaces it."""
     await session.execute(
         insert(plan_progress)
         .values(
             plan_id=plan_id, indicator_id=indicator_id, period=period, recorded_on=recorded_on,
-            value=value, rating=rating, note=note,
+            value=value, rating=rating, note=note, origin=origin, as_of=as_of,
         )
         .on_conflict_do_update(
             index_elements=["plan_id", "indicator_id", "period"],
-            set_={"value": value, "rating": rating, "note": note},
+            set_={"value": value, "rating": rating, "note": note, "origin": origin,
+                  "as_of": as_of, "recorded_on": recorded_on},
         )
     )  # fmt: skip
 

@@ -7,10 +7,48 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..tables import survey_responses, survey_waves
+from ..tables import survey_instruments, survey_responses, survey_waves
+
+
+async def latest_instrument_version(session: AsyncSession, code: str, *, lock: bool = False) -> int:
+    """The highest stored version of an instrument, 0 when there is none."""
+    if lock:  # two new versions of one code are numbered one after the other
+        await session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"instrument:{code}")))
+        )
+    query = select(func.max(survey_instruments.c.version)).where(survey_instruments.c.code == code)
+    return int(await session.scalar(query) or 0)
+
+
+async def add_instrument(session: AsyncSession, row: Mapping[str, Any]) -> None:
+    await session.execute(survey_instruments.insert().values(dict(row)))
+
+
+async def instrument(session: AsyncSession, code: str, version: int) -> Row[Any] | None:
+    query = select(survey_instruments).where(
+        survey_instruments.c.code == code, survey_instruments.c.version == version
+    )
+    return (await session.execute(query)).one_or_none()
+
+
+async def instruments(session: AsyncSession) -> Sequence[Row[Any]]:
+    query = select(survey_instruments).order_by(
+        survey_instruments.c.code, survey_instruments.c.version
+    )
+    return (await session.execute(query)).all()
+
+
+async def published_waves_of_area(session: AsyncSession, area_id: str) -> Sequence[Row[Any]]:
+    """Published waves of an area, oldest first (by the day they closed)."""
+    query = (
+        select(survey_waves)
+        .where(survey_waves.c.area_id == area_id, survey_waves.c.published_at.is_not(None))
+        .order_by(survey_waves.c.closes_on, survey_waves.c.wave_id)
+    )
+    return (await session.execute(query)).all()
 
 
 async def add_wave(session: AsyncSession, row: Mapping[str, Any]) -> None:

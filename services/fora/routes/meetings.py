@@ -29,6 +29,8 @@ from ..schemas import (
     MinutesIn,
     MinutesOut,
     MinutesRecordedOut,
+    ReviewIn,
+    ReviewOut,
     ScheduledMeetingOut,
 )
 from ..vault import vault
@@ -189,4 +191,37 @@ async def closing_report(
 ) -> Any:
     return await in_transaction(
         rt.sessions, partial(meetings.closing_report, meeting_id=meeting_id, principal=principal)
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/reviews",
+    response_model=ReviewOut,
+    summary="Record the actions of earlier meetings this meeting reviewed (a follow-up meeting)",
+)
+async def review_actions(
+    request: Request,
+    meeting_id: UUID,
+    body: ReviewIn,
+    principal: Principal = Depends(writers),
+    idempotency_key: str | None = Key,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    return await write(
+        request, rt, principal, idempotency_key, ReviewOut,
+        partial(meetings.review_actions, meeting_id=meeting_id, body=body, principal=principal),
+        status=200,
+    )  # fmt: skip
+
+
+@router.get(
+    "/meetings/{meeting_id}/reviews",
+    response_model=ReviewOut,
+    summary="The actions a meeting reviewed, their progress since the previous review, closed",
+)
+async def meeting_reviews(
+    meeting_id: UUID, principal: Principal = Depends(readers), rt: Runtime = Depends(runtime)
+) -> Any:
+    return await in_transaction(
+        rt.sessions, partial(meetings.reviews, meeting_id=meeting_id, principal=principal)
     )

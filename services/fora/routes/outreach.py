@@ -43,16 +43,19 @@ async def record_activity(
 @router.get(
     "/activities/report",
     response_model=ActivitiesReportOut,
-    summary="Programme figures for an area and period",
+    summary="Programme figures for an area and period: by kind, audience and forum origin",
 )
 async def activities_report(
     area_id: str = Query(..., max_length=32),
     from_date: date = Query(..., alias="from"),
     to_date: date = Query(..., alias="to"),
-    _: Principal = Depends(readers),
+    principal: Principal = Depends(readers),
     rt: Runtime = Depends(runtime),
 ) -> Any:
     return await in_transaction(
         rt.sessions,
-        partial(outreach.report, area_id=area_id, from_date=from_date, to_date=to_date),
-    )
+        partial(
+            outreach.report, area_id=area_id, from_date=from_date, to_date=to_date,
+            principal=principal,
+        ),
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from libs.chassis.auth import Principal
 from libs.chassis.db import in_transaction
 from libs.chassis.personal_data import PersonalDataVault
 from libs.chassis.service import Runtime, runtime
+from libs.contracts.base import CODE_PATTERN
 
 from ..access import coordinators, readers, writers
 from ..application import registry
@@ -26,6 +27,7 @@ from ..schemas import (
     MemberOut,
     MemberPersonalDataOut,
     RegisteredForumOut,
+    VocabularyOut,
 )
 from ..vault import vault
 from . import Key, write
@@ -57,12 +59,24 @@ async def register_forum(
 )
 async def list_fora(
     area_id: str | None = Query(None, max_length=32),
+    origin: str | None = Query(None, pattern=CODE_PATTERN, description="A forum_origins code"),
     principal: Principal = Depends(readers),
     rt: Runtime = Depends(runtime),
 ) -> Any:
     return await in_transaction(
-        rt.sessions, partial(registry.list_fora, principal=principal, area_id=area_id)
+        rt.sessions,
+        partial(registry.list_fora, principal=principal, area_id=area_id, origin=origin),
     )
+
+
+@router.get(
+    "/vocabularies",
+    response_model=list[VocabularyOut],
+    summary="The codes this country's fora use (member groups, activity kinds, audiences, "
+    "meeting kinds, forum origins, concern categories), with Arabic and English labels",
+)
+async def vocabularies(_: Principal = Depends(readers)) -> Any:
+    return registry.vocabularies()
 
 
 @router.get("/fora/{forum_id}", response_model=ForumOut, summary="One forum")

@@ -51,6 +51,7 @@ async def open_case(
         rt.sessions,
         partial(sara.check_new_case, forum_id=forum_id, body=body, principal=principal),
     )
+    await sara.check_evidence(incidents, body)
     baseline = await sara.frozen_baseline(incidents, body)
     return await write(
         request, rt, principal, idempotency_key, OpenedCaseOut,

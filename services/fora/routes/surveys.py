@@ -17,10 +17,62 @@ from libs.contracts.fora import SurveyResultsPublished
 
 from ..access import readers, writers
 from ..application import surveys
-from ..schemas import ResponseRecordedOut, SurveyResponseIn, WaveIn, WaveOut, WaveResultsOut
+from ..schemas import (
+    InstrumentIn,
+    InstrumentOut,
+    ResponseRecordedOut,
+    SurveyResponseIn,
+    WaveIn,
+    WaveOut,
+    WaveResultsOut,
+)
 from . import Key, write
 
 router = APIRouter(prefix="/v1", tags=["perception surveys"])
+
+
+@router.post(
+    "/survey-instruments",
+    status_code=201,
+    response_model=InstrumentOut,
+    summary="Add a survey instrument, or the next version of one",
+)
+async def create_instrument(
+    request: Request,
+    body: InstrumentIn,
+    principal: Principal = Depends(writers),
+    idempotency_key: str | None = Key,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    return await write(
+        request, rt, principal, idempotency_key, InstrumentOut,
+        partial(surveys.create_instrument, body=body),
+    )  # fmt: skip
+
+
+@router.get(
+    "/survey-instruments",
+    response_model=list[InstrumentOut],
+    summary="Survey instruments: the standard one and every programme's, by version",
+)
+async def list_instruments(_: Principal = Depends(readers), rt: Runtime = Depends(runtime)) -> Any:
+    return await in_transaction(rt.sessions, surveys.list_instruments)
+
+
+@router.get(
+    "/survey-instruments/{code}",
+    response_model=InstrumentOut,
+    summary="A survey instrument (the latest version unless one is named)",
+)
+async def get_instrument(
+    code: str,
+    version: int | None = Query(None, ge=1),
+    _: Principal = Depends(readers),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    return await in_transaction(
+        rt.sessions, partial(surveys.get_instrument, code=code, version=version)
+    )
 
 
 @router.post("/surveys", status_code=201, response_model=WaveOut, summary="Open a survey wave")
@@ -64,13 +116,17 @@ async def add_response(
 )
 async def get_results(
     wave_id: UUID,
-    by: list[str] = Query(default=[], description="area, gender, age_band"),
+    by: list[str] = Query(
+        default=[],
+        description="up to two breakdowns of the instrument: area, gender, age_band, its groups",
+    ),
     lang: Literal["en", "ar"] = "en",
-    _: Principal = Depends(readers),
+    principal: Principal = Depends(readers),
     rt: Runtime = Depends(runtime),
 ) -> Any:
     return await in_transaction(
-        rt.sessions, partial(surveys.wave_results, wave_id=wave_id, by=by, lang=lang)
+        rt.sessions,
+        partial(surveys.wave_results, wave_id=wave_id, by=by, lang=lang, principal=principal),
     )
 
 
