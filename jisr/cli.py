@@ -6,7 +6,9 @@ import typer
 
 from jisr.commands import (
     analytics,
+    audit,
     bench,
+    complaints,
     contracts,
     deploy,
     keys,
@@ -26,7 +28,9 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(operations.outbox_app, name="outbox")
 app.add_typer(operations.dlq_app, name="dlq")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(audit.app, name="audit")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(complaints.app, name="complaints")
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(keys.app, name="keys")
 

@@ -15,6 +15,8 @@ are suppressed) and are published as `survey.results_published`.
 from __future__ import annotations
 
 import random
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -47,17 +49,71 @@ class ActivitySummary:
 
 
 class _Api:
-    def __init__(self, client: httpx.Client, settings: Settings, base: str) -> None:
+    """The services' HTTP APIs as the demo calls them: an answer the demo can wait out (429
+    with Retry-After, a 502-504, a service restarting) is retried, and every POST carries an
+    Idempotency-Key so a retry after a lost answer never creates a second record."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: Settings,
+        base: str,
+        progress: Callable[[str], None] = print,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client, self.settings, self.base = client, settings, base
+        self.progress, self.sleep = progress, sleep
 
     def token(self, role: str, **claims) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.settings, role=role, **claims)}"}
 
     def call(self, method: str, path: str, headers: dict, body: dict | None = None) -> dict:
-        response = self.client.request(method, self.base + path, json=body, headers=headers)
+        response = self.send(method, path, headers, body)
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
         return response.json() if response.content else {}
+
+    def send(
+        self, method: str, path: str, headers: dict, body: dict | None = None
+    ) -> httpx.Response:
+        """The response once it is not one to wait out (a 4xx other than 429 included)."""
+        if method == "POST":
+            headers = headers | {"Idempotency-Key": str(uuid.uuid4())}
+        delay, waited = 0.5, 0.0
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            response: httpx.Response | None = None
+            try:
+                response = self.client.request(method, self.base + path, json=body, headers=headers)
+            except httpx.TransportError as exc:
+                failure = type(exc).__name__
+            else:
+                failure = f"{response.status_code}"
+                if response.status_code not in RETRIED_STATUSES:
+                    return response
+            if attempt == MAX_ATTEMPTS or waited > MAX_WAIT_SECONDS:
+                break
+            pause = delay
+            if response is not None and response.status_code == 429:
+                pause = _retry_after(response)
+                self.progress(f"  {method} {path}: rate-limited; waiting {pause:.0f} s as told")
+            else:
+                delay = min(delay * 2, 8.0)
+            self.sleep(pause)
+            waited += pause
+        raise RuntimeError(f"{method} {path}: gave up after {attempt} attempts ({failure})")
+
+
+# 429: the caller is over a rate limit (wait as told); 502-504: a service restarting or busy.
+RETRIED_STATUSES = {429, 502, 503, 504}
+MAX_ATTEMPTS = 8
+MAX_WAIT_SECONDS = 2 * 3600  # a rate-limit window is at most an hour: wait out two
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(1.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return 60.0
 
 
 def _complaint_body(rng: random.Random, n: int, station: str) -> dict:
@@ -89,6 +145,20 @@ def _investigate(api: _Api, cid: str, officer: dict, rng: random.Random) -> None
                      ("outcome", officer, {"reason": "learning"})])  # fmt: skip
 
 
+def _waive_review(api: _Api, cid: str, filed: dict, officer: dict) -> None:
+    """The complainant waives the review with their PIN; where only staff may record a
+    waiver (older rules), the complaints unit closes it with that reason."""
+    waiver = api.send(
+        "POST",
+        f"/v1/complaints/{filed['reference']}/review-waiver",
+        {"X-Complaint-PIN": filed["pin"]},
+    )
+    if waiver.status_code in (404, 405):
+        _walk(api, cid, [("closed", officer, {"reason": "review_waived"})])
+    elif waiver.status_code >= 400:
+        raise RuntimeError(f"review waiver: {waiver.status_code} {waiver.text[:300]}")
+
+
 def complaints_activity(api: _Api, stations: list[str], count: int, rng: random.Random):
     """File `count` complaints at station counters and move most of them along."""
     officer = api.token("complaints_officer")
@@ -98,14 +168,19 @@ def complaints_activity(api: _Api, stations: list[str], count: int, rng: random.
         api.token("admin"),
         {"body_id": "ombudsman", "title": "National Ombudsman (demo)", "national": True},
     )
+    # The investigator's posting, where the staff directory decides who may be assigned.
+    posted = api.send(
+        "PUT", f"/v1/staff/{INVESTIGATOR}", api.token("admin"), {"unit_code": "PSD-HQ"}
+    )
+    if posted.status_code >= 400 and posted.status_code not in (404, 405):
+        raise RuntimeError(f"staff posting: {posted.status_code} {posted.text[:300]}")
     oversight = api.token("oversight", oversight_body="ombudsman")
     closed = 0
     for n in range(1, count + 1):
         station = rng.choice(stations)
         counter = api.token("station_officer", station_id=station)
-        cid = api.call("POST", "/v1/complaints", counter, _complaint_body(rng, n, station))[
-            "complaint_id"
-        ]
+        filed = api.call("POST", "/v1/complaints", counter, _complaint_body(rng, n, station))
+        cid = filed["complaint_id"]
         path = n % 5
         _walk(api, cid, [("logged", officer, {}), ("triage", officer, {})])
         if path == 0:
@@ -120,12 +195,17 @@ def complaints_activity(api: _Api, stations: list[str], count: int, rng: random.
             continue
         else:
             _investigate(api, cid, officer, rng)
-        _walk(api, cid, [("complainant_notified", officer, {}), ("review_window", officer, {})])
+        # Demo complainants leave no contact details, so no message can be sent: say so.
+        notified = {"reason": "no_contact_details"}
+        _walk(api, cid, [("complainant_notified", officer, notified)])
+        # The review window opens by itself on notification (older rules: staff open it).
+        if api.call("GET", f"/v1/complaints/{cid}", officer).get("status") != "review_window":
+            _walk(api, cid, [("review_window", officer, {})])
         if path == 4:
             continue  # inside its review window
         # Demo complaints are all received today: their 28-day review windows are still open,
         # so the demo's complainants decline a review.
-        _walk(api, cid, [("closed", officer, {"reason": "review_waived"})])
+        _waive_review(api, cid, filed, officer)
         closed += 1
         if n % 3 == 0:
             rec = api.call("POST", f"/v1/complaints/{cid}/recommendations", oversight,
@@ -282,17 +362,19 @@ def load_activity(
     progress: Callable[[str], None] = print,
 ) -> ActivitySummary:
     rng = random.Random(seed)
-    stations = rng.sample(sorted(load_reference().stations), 12)
+    known = sorted(load_reference().stations)
+    stations = rng.sample(known, min(12, len(known)))
     complaints = max(5, round(40 * scale))
     fora = max(2, round(8 * scale))
     with httpx.Client(timeout=30) as client:
-        filed, closed = complaints_activity(
-            _Api(client, settings, urls["complaints"]), stations, complaints, rng
-        )
+
+        def api(service: str) -> _Api:
+            return _Api(client, settings, urls[service], progress)
+
+        filed, closed = complaints_activity(api("complaints"), stations, complaints, rng)
         progress(f"  {filed} demo complaints filed, {closed} closed")
-        made, held = fora_activity(_Api(client, settings, urls["fora"]), stations, fora, rng)
+        made, held = fora_activity(api("fora"), stations, fora, rng)
         progress(f"  {made} demo fora with {held} meetings")
-        fora_api = _Api(client, settings, urls["fora"])
-        waves, answered = survey_activity(fora_api, rng, datetime.now(UTC).date())
+        waves, answered = survey_activity(api("fora"), rng, datetime.now(UTC).date())
         progress(f"  {waves} demo survey waves with {answered} responses, published")
     return ActivitySummary(filed, closed, made, held, waves, answered)

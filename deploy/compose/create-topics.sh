@@ -14,7 +14,7 @@ create() {
     --replication-factor "$REPLICATION_FACTOR" "$@"
 }
 
-# Every status change of every complaint, pseudonymised, for oversight bodies.
+# Every status change of every complaint, pseudonymised, for oversight bodies, the ledger's signed checkpoints (Merkle tree heads), and each oversight body's registered jurisdiction.
 create jisr.complaints.status.v1 6 --config cleanup.policy=delete --config retention.ms=31536000000
 # Community-policing fora: registration, members, meetings, concerns, actions, SARA cases, forum health and perception survey results (codes and counts only).
 create jisr.fora.activity.v1 6 --config cleanup.policy=delete --config retention.ms=2592000000

@@ -13,14 +13,29 @@ app = typer.Typer(help="The analytics read models.", no_args_is_help=True)
 
 
 @app.command("rebuild")
-def rebuild_command() -> None:
+def rebuild_command(
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Rebuild even from topics that hold less than the read models or the outboxes.",
+    ),
+) -> None:
     """Empty every analytics read model and project it again from the topics, in one
     transaction (the running service's consumers and readers wait until it commits).
-    Safe to run while analytics is serving."""
-    from services.analytics.application.rebuild import rebuild
+    Safe to run while analytics is serving.
+
+    Refuses (exit 1, nothing changed) when the topics hold fewer events than the read models
+    are made of or than the producers' outboxes retained, e.g. after losing the broker:
+    replay the outboxes first (`jisr outbox replay`), or pass --force."""
+    from jisr.progress import bars
+    from services.analytics.application.rebuild import IncompleteTopics, rebuild
 
     try:
-        result = asyncio.run(rebuild(get_settings()))
+        with bars() as bar:
+            result = asyncio.run(rebuild(get_settings(), force=force, progress=bar))
+    except IncompleteTopics as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     except LookupError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import typer
 
+from jisr.progress import bars
 from libs.chassis.dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
 from libs.chassis.outbox import replay_outbox
 from libs.chassis.settings import SERVICES, get_settings
@@ -70,9 +71,23 @@ def outbox_replay(
     """Re-publish a service's retained outbox (published or not), in order.
 
     Use after losing a Kafka cluster: consumers' idempotent inboxes skip what they have.
+    Broker errors are retried; the service's live relay pauses until the replay is done.
     """
     moment = _since(since)
-    count = asyncio.run(replay_outbox(get_settings(), service, since=moment, topic=topic))
+    try:
+        with bars() as bar:
+            count = asyncio.run(
+                replay_outbox(
+                    get_settings(),
+                    service,
+                    since=moment,
+                    topic=topic,
+                    progress=bar(f"replaying {service}'s outbox"),
+                )
+            )
+    except RuntimeError as exc:  # the broker kept failing after the retries
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
     typer.echo(f"replayed {count} events from {service}'s outbox")
 
 

@@ -19,8 +19,11 @@ from jisr import local_stack
 from jisr.services import definition
 from libs.chassis.kafka import ensure_topics
 from libs.chassis.migrations import migrate as run_migrations
+from libs.chassis.outbox import replay_outbox
 from libs.chassis.service import create_app
 from libs.chassis.settings import DEFAULT_PORTS, SERVICES, Settings, get_settings
+from libs.chassis.topic_history import missing_history
+from libs.reference import load_reference
 
 LOCAL_DATABASE = "jisr"
 
@@ -40,6 +43,10 @@ def serve(
         log_config=None,  # our JSON logging, configured in the lifespan
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Whose X-Forwarded-For to believe (the ingress, a load balancer): comma-separated
+        # addresses or networks; the real client address is what per-address limits count.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 
@@ -97,6 +104,22 @@ def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
+# The README's examples use it; another country's reference set gets one of its own stations.
+EXAMPLE_STATION = "AM-01-S1"
+
+# A service that ran this long before exiting is restarted at once; quicker exits back off.
+HEALTHY_RUN_SECONDS = 60.0
+
+
+async def _missing_history(settings: Settings) -> dict[str, dict[str, tuple[int, int]]]:
+    found = {}
+    for service in SERVICES:
+        missing = await missing_history(settings, service)
+        if missing:
+            found[service] = missing
+    return found
+
+
 class LocalStack:
     def __init__(
         self,
@@ -111,6 +134,7 @@ class LocalStack:
         self.postgres: local_stack.EmbeddedPostgres | None = None
         self.kafka: local_stack.EmbeddedKafka | None = None
         self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.started_at: dict[str, float] = {}
         self.env = dict(os.environ)
         self.env.setdefault("JISR_INCIDENTS_URL", f"http://127.0.0.1:{ports['incidents']}")
 
@@ -146,15 +170,43 @@ class LocalStack:
                     f"  {summary.incidents} incidents, {summary.periods_closed} station-weeks "
                     f"closed, {summary.alerts_raised} alerts raised in {summary.seconds:.0f} s"
                 )
-        for service, port in self.ports.items():
-            self.children[service] = local_stack.spawn(
-                [sys.executable, "-m", "jisr.cli", "serve", service, "--port", str(port)],
-                env=self.env,
-                log=self.home / f"{service}.log",
-            )
+        self._restore_history(settings)
+        for service in self.ports:
+            self._spawn(service)
         self._wait_ready()
         if self.demo:
             self._demo_activity(settings)
+
+    def _spawn(self, service: str) -> None:
+        port = self.ports[service]
+        self.children[service] = local_stack.spawn(
+            [sys.executable, "-m", "jisr.cli", "serve", service, "--port", str(port)],
+            env=self.env,
+            log=self.home / f"{service}.log",
+        )
+        self.started_at[service] = time.monotonic()
+
+    def _restore_history(self, settings: Settings) -> None:
+        """A broker that holds less than the outboxes retained (the local one keeps topics in
+        memory, so after a restart it holds nothing) gets the retained rows again, before the
+        relays start: consumers then come back to every retained event by themselves."""
+        from jisr.progress import bars
+
+        missing = asyncio.run(_missing_history(settings))
+        if not missing:
+            return
+        with bars() as bar:
+            for service, topics in missing.items():
+                for topic, (held, retained) in topics.items():
+                    typer.echo(
+                        f"the broker holds {held:,} of the {retained:,} events {service}'s "
+                        f"outbox retained for {topic}: replaying them ..."
+                    )
+                    asyncio.run(
+                        replay_outbox(
+                            settings, service, topic=topic, progress=bar(f"  {service} {topic}")
+                        )
+                    )
 
     def _demo_activity(self, settings: Settings) -> None:
         """Complaints and fora activity through the running services' APIs, once per home."""
@@ -165,7 +217,15 @@ class LocalStack:
             return
         typer.echo("posting demo complaints and fora activity ...")
         urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
-        load_activity(settings, urls, scale=self.demo_scale, progress=typer.echo)
+        try:
+            load_activity(settings, urls, scale=self.demo_scale, progress=typer.echo)
+        except Exception as exc:  # the demo is a courtesy: the platform serves without it
+            typer.echo(
+                f"demo activity stopped: {exc}\n  the platform keeps running; the next "
+                f"`jisr up --demo` with this home tries the demo activity again",
+                err=True,
+            )
+            return
         marker.touch()
 
     async def _prepare(self, settings: Settings) -> None:
@@ -194,17 +254,61 @@ class LocalStack:
         typer.echo(f"  database    {self.env['JISR_DATABASE_URL']}")
         typer.echo(f"  kafka       {self.env['JISR_KAFKA_BOOTSTRAP']}")
         typer.echo(f"  logs        {self.home}/<service>.log")
-        typer.echo("\nget a token:  jisr token --role station_officer --station AM-01-S1")
+        stations = load_reference().stations
+        station = EXAMPLE_STATION if EXAMPLE_STATION in stations else sorted(stations)[0]
+        typer.echo(f"\nget a token:  jisr token --role station_officer --station {station}")
         typer.echo("              jisr token --role ministry_analyst")
         typer.echo("press Ctrl-C to stop.")
 
     def watch(self) -> None:
+        """Keep the services running: one that exits is started again, after a pause that
+        doubles with each quick failure (a service that ran a while starts again at once)."""
+        pause = dict.fromkeys(self.ports, 0.0)
+        due: dict[str, float] = {}
         while True:
-            for service, child in self.children.items():
-                if child.poll() is not None:
-                    typer.echo(f"{service} exited with {child.returncode}; stopping")
-                    return
+            now = time.monotonic()
+            for service, child in list(self.children.items()):
+                if service in due:
+                    if now >= due[service]:
+                        del due[service]
+                        typer.echo(f"restarting {service} ...")
+                        self._spawn(service)
+                    continue
+                if child.poll() is None:
+                    continue
+                ran = now - self.started_at.get(service, now)
+                pause[service] = (
+                    0.0 if ran > HEALTHY_RUN_SECONDS else min(max(pause[service] * 2, 1.0), 30.0)
+                )
+                due[service] = now + pause[service]
+                typer.echo(
+                    f"{service} exited with {child.returncode} after {ran:.0f} s; restarting in "
+                    f"{pause[service]:.0f} s (log: {self.home / (service + '.log')})"
+                )
+            self._watch_broker()
             time.sleep(0.5)
+
+    def _watch_broker(self) -> None:
+        """The embedded broker died: start a new one on the same port (services reconnect on
+        their own) and give it the outboxes' retained history again."""
+        if self.kafka is None or self.kafka.process is None or self.kafka.process.poll() is None:
+            return
+        typer.echo(f"the broker exited with {self.kafka.process.returncode}; restarting it ...")
+        for attempt in range(1, 6):
+            try:
+                self.kafka.start()
+                break
+            except RuntimeError as exc:
+                typer.echo(f"  {exc}; retrying in {attempt} s")
+                time.sleep(attempt)
+        else:
+            raise SystemExit("the broker does not start again; see broker.log")
+        settings = Settings(
+            database_url=self.env["JISR_DATABASE_URL"],
+            kafka_bootstrap=self.env["JISR_KAFKA_BOOTSTRAP"],
+        )
+        asyncio.run(ensure_topics(settings))
+        self._restore_history(settings)
 
     def stop(self) -> None:
         # A second Ctrl-C must not abandon PostgreSQL (pg_ctl daemonises it: it is no child).

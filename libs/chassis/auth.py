@@ -29,6 +29,7 @@ from fastapi.security import HTTPBearer
 
 from libs.chassis.principal import NATIONAL_ROLES, ROLES, Principal, Role
 from libs.chassis.settings import Settings, get_settings
+from libs.chassis.text import has_control_characters
 
 __all__ = ["NATIONAL_ROLES", "ROLES", "Principal", "Role"]  # re-exported: where routes look
 
@@ -192,12 +193,30 @@ def _principal(claims: dict[str, Any]) -> Principal:
     if not isinstance(raw, list):
         raise AuthError("claim 'roles' must be a list of strings")
     return Principal(
-        subject=str(claims["sub"]),
+        subject=_scope_claim(claims, "sub") or "",
         roles=frozenset(r for r in raw if isinstance(r, str) and r in ROLES),
-        station_id=claims.get("station_id"),
-        governorate=claims.get("governorate"),
-        oversight_body=claims.get("oversight_body"),
+        station_id=_scope_claim(claims, "station_id"),
+        governorate=_scope_claim(claims, "governorate"),
+        oversight_body=_scope_claim(claims, "oversight_body"),
     )
+
+
+MAX_CLAIM_LENGTH = 256
+
+
+def _scope_claim(claims: dict[str, Any], name: str) -> str | None:
+    """A string claim or None; anything else (a list, a number, an object) is a malformed
+    token, refused with 401 rather than trusted, or failing in a query as a 500."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or len(value) > MAX_CLAIM_LENGTH
+        or has_control_characters(value, multiline=False)
+    ):
+        raise AuthError(f"claim '{name}' must be a string of at most {MAX_CLAIM_LENGTH} characters")
+    return value
 
 
 # --- FastAPI dependencies ------------------------------------------------------------------

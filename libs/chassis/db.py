@@ -31,18 +31,37 @@ def sqlalchemy_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def server_settings(schema: str) -> dict[str, str]:
-    return {"search_path": schema, "application_name": f"jisr-{schema}"}
+def server_settings(schema: str, statement_timeout: float | None = None) -> dict[str, str]:
+    settings = {"search_path": schema, "application_name": f"jisr-{schema}"}
+    if statement_timeout:
+        settings["statement_timeout"] = str(int(statement_timeout * 1000))  # milliseconds
+    return settings
 
 
-def make_engine(url: str, schema: str, *, pool_size: int = 10) -> AsyncEngine:
+# asyncpg's own timeout comes this long after the server's, so a live server cancels the
+# statement itself (SQLSTATE 57014) and asyncpg's only fires when the server is frozen.
+COMMAND_TIMEOUT_GRACE_SECONDS = 5.0
+
+
+def make_engine(
+    url: str, schema: str, *, pool_size: int = 10, statement_timeout: float | None = None
+) -> AsyncEngine:
+    """The service's engine. A service passes `statement_timeout` (seconds) so that no request
+    holds a connection for ever: the statement is cancelled and the client gets 503 with
+    Retry-After. Offline jobs (rebuild, demo load, key rewrap) pass none."""
+    connect_args: dict[str, Any] = {
+        "server_settings": server_settings(schema, statement_timeout),
+        "timeout": 10,
+    }
+    if statement_timeout:
+        connect_args["command_timeout"] = statement_timeout + COMMAND_TIMEOUT_GRACE_SECONDS
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         hide_parameters=True,  # error messages (logs, dead-letter headers) carry no values
-        connect_args={"server_settings": server_settings(schema), "timeout": 10},
+        connect_args=connect_args,
     )
 
 
@@ -71,13 +90,25 @@ DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.InterfaceError, asyncpg.PostgresErr
 # SQLSTATEs that mean "try again later": connection (08), resources (53), operator intervention
 # (57P), read-only after failover (25006), serialization/deadlock (40001/40P01), lock (55P03).
 _TRANSIENT_PREFIXES = ("08", "53", "57P")
-_TRANSIENT_CODES = {"25006", "40001", "40P01", "55P03"}
+# 57014: a statement cancelled by statement_timeout (the server is busy, not our bug).
+_TRANSIENT_CODES = {"25006", "40001", "40P01", "55P03", "57014"}
 
 
 def _transient_sqlstate(sqlstate: str | None) -> bool:
     return sqlstate is not None and (
         sqlstate.startswith(_TRANSIENT_PREFIXES) or sqlstate in _TRANSIENT_CODES
     )
+
+
+def is_data_error(exc: BaseException | None) -> bool:
+    """True when the database refused a value sent to it (SQLSTATE class 22: out of range,
+    invalid datetime, NUL in text...): the request's fault, answered 422, never a 500."""
+    while exc is not None:
+        sqlstate = getattr(exc, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
 
 
 def is_transient(exc: BaseException | None) -> bool:

@@ -87,18 +87,32 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     items = []
     for error in exc.errors():
+        sent = error.get("input")
         item = {
             "loc": list(error.get("loc", ())),
-            "msg": error.get("msg", ""),
+            "msg": _unechoed(error.get("msg", ""), sent),
             "type": error.get("type", "value_error"),
         }
         ctx = error.get("ctx")
         if ctx:  # may hold the exception a validator raised: its text is enough
             item["ctx"] = {
-                k: v if isinstance(v, str | int | float | bool) else str(v) for k, v in ctx.items()
+                k: _unechoed(v, sent) if isinstance(v, str) else v
+                for k, v in (
+                    (k, v if isinstance(v, int | float | bool) else str(v)) for k, v in ctx.items()
+                )
             }
         items.append(item)
     return JSONResponse(jsonable_encoder(body(items)), status_code=422)
+
+
+def _unechoed(text: str, sent: Any) -> str:
+    """`text` without the value that was sent: pydantic repeats some (a union's tag, a
+    validator's message), and a value sent may be a person's name."""
+    if not isinstance(sent, str) or not sent:
+        return text
+    for quoted in (f"'{sent}'", f'"{sent}"', f"`{sent}`", repr(sent)):  # as pydantic quotes it
+        text = text.replace(quoted, "(the value sent)")
+    return text
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

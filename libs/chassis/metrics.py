@@ -7,7 +7,10 @@ rather than living in a per-service registry. HTTP metrics use the route templat
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -29,7 +32,9 @@ __all__ = [
     "OUTBOX_OLDEST_AGE",
     "OUTBOX_PUBLISHED",
     "metrics_middleware",
+    "guarded_metrics_response",
     "metrics_response",
+    "serve_metrics",
 ]
 
 
@@ -97,3 +102,64 @@ def metrics_middleware(app: FastAPI, service: str) -> None:
 def metrics_response() -> Response:
     """The default registry in the Prometheus text format (mounted at GET /metrics)."""
     return Response(content=generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _authorized(settings: Any, authorization: str | None) -> bool:
+    if not settings.metrics_token:
+        return True
+    scheme, _sep, token = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        token.strip().encode(), settings.metrics_token.encode()
+    )
+
+
+def guarded_metrics_response(settings: Any, headers: Mapping[str, str]) -> Response:
+    """/metrics on the API port: 404 when a separate metrics port is configured, 401 without
+    the metrics token when one is configured, the metrics otherwise."""
+    from .http_errors import error_response
+
+    if settings.metrics_port:
+        return error_response(404, "metrics are served on the metrics port")
+    if not _authorized(settings, headers.get("authorization")):
+        return error_response(
+            401, "metrics require the metrics token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return metrics_response()
+
+
+async def serve_metrics(settings: Any, host: str) -> None:
+    """The metrics port (JISR_METRICS_PORT): GET /metrics only, token checked if one is set.
+
+    A tiny HTTP/1.1 server on asyncio streams, so it needs no second web framework and stops
+    with the service's other background tasks.
+    """
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, *_ = (lines[0].split(" ") + ["", ""])[:3]
+            fields = dict(
+                (name.strip().lower(), value.strip())
+                for name, _sep, value in (line.partition(":") for line in lines[1:] if line)
+            )
+            if method != "GET" or path.split("?")[0] != "/metrics":
+                status, body, kind = "404 Not Found", b"not found\n", "text/plain"
+            elif not _authorized(settings, fields.get("authorization")):
+                status, body, kind = "401 Unauthorized", b"token required\n", "text/plain"
+            else:
+                status, body, kind = "200 OK", generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+            writer.write(
+                f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, host, settings.metrics_port)
+    async with server:
+        await server.serve_forever()

@@ -162,9 +162,19 @@ class OutboxRelay:
 
     async def _publish_loop(self, conn: asyncpg.Connection) -> None:
         last_cleanup = 0.0
+        replaying = replay_lock(self.service)
         while True:
             self._wake.clear()
-            sent = await self.publish_pending(conn)
+            # A replay in progress re-sends everything up to its start in order: wait for it,
+            # so the two never interleave a key's events or contend for the same rows.
+            free = "SELECT pg_try_advisory_lock_shared(hashtext($1))"
+            if not await conn.fetchval(free, replaying):
+                await asyncio.sleep(self.poll_seconds)
+                continue
+            try:
+                sent = await self.publish_pending(conn)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock_shared(hashtext($1))", replaying)
             if time.monotonic() - last_cleanup > 60:
                 await self.delete_expired(conn)
                 last_cleanup = time.monotonic()
@@ -259,40 +269,104 @@ async def outbox_lag(engine: AsyncEngine) -> tuple[int, float]:
     return int(row.n), float(row.age)
 
 
+def replay_lock(service: str) -> str:
+    """The advisory lock a replay holds (exclusive) and the relay takes (shared) per batch."""
+    return f"jisr.outbox-replay.{service}"
+
+
+# A broker error during a replay (a leader moving, a request timing out under load) is retried
+# with a growing pause; the rows after the last confirmed one are sent again.
+REPLAY_ATTEMPTS = 8
+REPLAY_MAX_PAUSE_SECONDS = 10.0
+
+# progress(rows sent so far, rows to send)
+Progress = Callable[[int, int], None]
+
+
 async def replay(
     conn: asyncpg.Connection,
     publish: Publish,
     topic_name: Callable[[str], str],
     *,
+    service: str,
     since: datetime | None = None,
     topic: str | None = None,
     batch_size: int = 1000,
+    progress: Progress | None = None,
+    retry_pause: float = 0.5,
 ) -> int:
     """Re-publish retained outbox rows (published or not) in order, e.g. after losing the
-    Kafka cluster. Returns the number of rows sent. Consumers' inboxes skip what they have."""
-    last_id, total = 0, 0
-    while True:
-        rows = await conn.fetch(
-            "SELECT id, topic, key, headers, payload FROM outbox WHERE id > $1"
+    Kafka cluster. Returns the number of rows sent. Consumers' inboxes skip what they have.
+
+    Holds the service's replay lock meanwhile: a live relay finishes its batch and waits, then
+    carries on after the replay (whose rows are all marked published), so per-key order holds.
+    """
+    lock = replay_lock(service)
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", lock)
+    try:
+        filters = (
             " AND ($2::timestamptz IS NULL OR created_at >= $2)"
-            " AND ($3::text IS NULL OR topic = $3) ORDER BY id LIMIT $4",
-            last_id,
-            since,
-            topic,
-            batch_size,
+            " AND ($3::text IS NULL OR topic = $3)"
         )
-        if not rows:
-            return total
-        done, error = await send_in_order(rows, publish, topic_name)
-        if error is not None:
-            raise RuntimeError(f"replay stopped after {total + len(done)} rows: {error}")
-        await conn.execute(
-            "UPDATE outbox SET published_at = coalesce(published_at, now())"
-            " WHERE id = ANY($1::bigint[])",
-            done,
+        last_id = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+        total_rows = await conn.fetchval(
+            f"SELECT count(*) FROM outbox WHERE id <= $1{filters}", last_id, since, topic
         )
-        total += len(done)
-        last_id = rows[-1]["id"]
+        sent = 0
+        if progress:
+            progress(0, total_rows)
+        after = 0
+        while True:
+            rows = await conn.fetch(
+                f"SELECT id, topic, key, headers, payload FROM outbox WHERE id > $1{filters}"
+                " AND id <= $5 ORDER BY id LIMIT $4",
+                after,
+                since,
+                topic,
+                batch_size,
+                last_id,
+            )
+            if not rows:
+                return sent
+            await _send_with_retries(rows, publish, topic_name, sent, retry_pause)
+            await conn.execute(
+                "UPDATE outbox SET published_at = coalesce(published_at, now())"
+                " WHERE id = ANY($1::bigint[])",
+                [r["id"] for r in rows],
+            )
+            sent += len(rows)
+            after = rows[-1]["id"]
+            if progress:
+                progress(sent, total_rows)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
+
+
+async def _send_with_retries(
+    rows: Sequence[asyncpg.Record],
+    publish: Publish,
+    topic_name: Callable[[str], str],
+    sent_before: int,
+    pause: float,
+) -> None:
+    remaining = list(rows)
+    for attempt in range(1, REPLAY_ATTEMPTS + 1):
+        done, error = await send_in_order(remaining, publish, topic_name)
+        if error is None:
+            return
+        remaining = remaining[len(done) :]
+        if attempt == REPLAY_ATTEMPTS:
+            confirmed = sent_before + len(rows) - len(remaining)
+            raise RuntimeError(
+                f"replay stopped after {confirmed} rows: the broker kept failing"
+                f" ({REPLAY_ATTEMPTS} attempts): {type(error).__name__}: {error}"
+            )
+        log.warning(
+            "outbox replay: broker error, retrying",
+            extra={"error": f"{type(error).__name__}: {error}", "attempt": attempt},
+        )
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, REPLAY_MAX_PAUSE_SECONDS)
 
 
 async def replay_outbox(
@@ -301,6 +375,7 @@ async def replay_outbox(
     *,
     since: datetime | None = None,
     topic: str | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """`jisr outbox replay`: re-publish a service's retained rows (optionally since a time or
     for one registry topic) to the cluster in `settings`; returns how many were confirmed."""
@@ -317,7 +392,15 @@ async def replay_outbox(
         ) -> asyncio.Future[Any]:
             return await send_record(producer, name, key, value, headers)
 
-        return await replay(conn, publish, settings.topic, since=since, topic=topic)
+        return await replay(
+            conn,
+            publish,
+            settings.topic,
+            service=service,
+            since=since,
+            topic=topic,
+            progress=progress,
+        )
     finally:
         await producer.stop()
         await conn.close()

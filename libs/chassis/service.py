@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ConfigDict
@@ -26,13 +26,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from libs.contracts.asyncapi import asyncapi_document
 from libs.contracts.envelope import Envelope
 
-from . import http_errors, idempotency
+from . import http_errors, idempotency, text
 from .consumer import ConsumerSpec, EventConsumer
-from .db import DATABASE_ERRORS, asyncpg_dsn, is_transient, make_engine, make_session_factory
-from .health import health_router
+from .db import (
+    DATABASE_ERRORS,
+    asyncpg_dsn,
+    is_data_error,
+    is_transient,
+    make_engine,
+    make_session_factory,
+)
+from .health import close_probe, health_router
 from .kafka import make_broker, make_producer, send_record, start_broker
 from .logs import configure_logging
-from .metrics import metrics_middleware
+from .metrics import metrics_middleware, serve_metrics
 from .outbox import OutboxRelay, Publish
 from .service_api import close_service_apis
 from .settings import Settings, get_settings
@@ -118,6 +125,8 @@ async def _run_relay(rt: Runtime) -> None:
 # A stop that waits on a broker that never answered must not hold the process for ever (the
 # orchestrator would kill it anyway): each shutdown step gets this long, then is abandoned.
 SHUTDOWN_STEP_SECONDS = 10.0
+# What a 503 for an unavailable (or timed-out) database tells the client to wait.
+RETRY_AFTER_SECONDS = 5
 
 
 async def _bounded(awaitable: Awaitable[Any], what: str) -> None:
@@ -147,7 +156,7 @@ def _publisher(rt: Runtime) -> Publish:
 
 def _build_runtime(defn: ServiceDefinition, settings: Settings) -> Runtime:
     url = settings.service_database_url(defn.name)
-    engine = make_engine(url, defn.name)
+    engine = make_engine(url, defn.name, statement_timeout=settings.statement_timeout_seconds)
     instrument_engine(engine)
     broker = make_broker(settings, defn.name)
     rt = Runtime(defn.name, settings, engine, make_session_factory(engine), broker)
@@ -197,6 +206,12 @@ def create_app(
                 for job in defn.background
             ),
         ]
+        if settings.metrics_port:
+            rt.tasks.append(
+                asyncio.create_task(
+                    serve_metrics(settings, settings.host), name=f"{defn.name}-metrics"
+                )
+            )
         log.info("service started", extra={"service": defn.name})
         try:
             yield
@@ -208,11 +223,17 @@ def create_app(
             )
             await _stop_kafka(rt)
             await close_service_apis(app.state)
+            await close_probe(app.state)
             await rt.engine.dispose()
             log.info("service stopped", extra={"service": defn.name})
 
     app = FastAPI(
-        title=defn.title, description=defn.description, version="0.1.0", lifespan=lifespan
+        title=defn.title,
+        description=defn.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        # Every route: NUL and control characters in any parameter or JSON string -> 422.
+        dependencies=[Depends(text.refuse_control_characters)],
     )
     app.state.settings = settings
     app.state.service = defn.name
@@ -234,8 +255,18 @@ def create_app(
 
     async def database_error(request: Request, exc: Exception) -> JSONResponse:
         # The database being down is a 503 (retry later), not a 500 (our bug).
+        if is_data_error(exc):
+            # A rule a route forgot (a bound, a range) is still a refusal, not our failure.
+            log.warning("database refused a value", extra={"path": request.url.path})
+            return http_errors.error_response(
+                422, "a value is outside what the database accepts (its range or form)"
+            )
         if is_transient(exc):
-            return http_errors.error_response(503, "database unavailable, retry later")
+            return http_errors.error_response(
+                503,
+                "database unavailable or the request took too long, retry later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         log.exception("database error", extra={"path": request.url.path})
         return http_errors.error_response(500, "internal error")
 

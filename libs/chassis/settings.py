@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         default="", description="Prepended to every topic name (isolates environments)"
     )
     host: str = "127.0.0.1"
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated):
+    # `jisr serve` hands it to uvicorn, so per-address limits count real clients.
+    trusted_proxies: str = "127.0.0.1"
     # Kafka authentication (production: SASL_SSL with a per-service SCRAM user, see deploy/)
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
@@ -80,6 +83,16 @@ class Settings(BaseSettings):
     # Observability
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
+    # /metrics: with a port, served there only (a scrape port the network policy keeps
+    # internal) and no longer on the API port; with a token, only to `Authorization: Bearer
+    # <token>` (Prometheus' `authorization.credentials`). Both may be set.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_token: str | None = None
+
+    # Database statement bounds: a request's statement is cancelled after this long and the
+    # client gets 503 with Retry-After (PostgreSQL statement_timeout and asyncpg's own
+    # command timeout, a little longer, for a server that no longer answers at all).
+    statement_timeout_seconds: float = Field(default=15.0, gt=0)
 
     def service_database_url(self, service: str) -> str:
         """The database URL for one service: JISR_<SERVICE>_DATABASE_URL or the shared one."""

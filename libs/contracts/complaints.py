@@ -8,7 +8,7 @@ stay in the complaints service; the public reference stays there too (it is a ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +68,28 @@ OFFICER_PSEUDONYM = r"^[0-9a-f]{16,64}$"
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
 
+class ChainLink(BaseModel):
+    """The event's place in its complaint's hash chain: every event of a complaint has one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sequence: int = Field(ge=1, description="Position in the complaint's chain, from 1")
+    prev_hash: str = Field(
+        pattern=SHA256_HEX, description="hash of the chain's previous event; 64 zeros for 1"
+    )
+    hash: str = Field(
+        pattern=SHA256_HEX,
+        description="SHA-256 of the canonical JSON {type, data} with this hash left out",
+    )
+
+
+CHAIN = "The complaint's hash chain (the service sets it when it publishes the event)"
+IMPORTED = (
+    "True for a complaint brought in from before jisr (a historical record): its dates are "
+    "those originally recorded, not when jisr learnt of it"
+)
+
+
 class ComplaintReceived(EventModel):
     event_type = "complaint.received"
 
@@ -81,6 +103,8 @@ class ComplaintReceived(EventModel):
     complainant_age_band: AgeBand | None = None
     anonymous: bool = False
     received_at: datetime
+    imported: bool = Field(default=False, description=IMPORTED)
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class AllegationFinding(BaseModel):
@@ -116,6 +140,8 @@ class ComplaintStatusChanged(EventModel):
         max_length=10,
         description="On the move to findings: each allegation's finding, so the ledger covers them",
     )
+    imported: bool = Field(default=False, description=IMPORTED)
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintFindingRecorded(EventModel):
@@ -129,6 +155,8 @@ class ComplaintFindingRecorded(EventModel):
     )
     finding: Finding
     recorded_at: datetime
+    imported: bool = Field(default=False, description=IMPORTED)
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintDeadlineBreached(EventModel):
@@ -141,6 +169,7 @@ class ComplaintDeadlineBreached(EventModel):
     )
     due_at: datetime
     breached_at: datetime
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintClosed(EventModel):
@@ -148,6 +177,8 @@ class ComplaintClosed(EventModel):
 
     complaint_id: UUID
     closed_at: datetime
+    imported: bool = Field(default=False, description=IMPORTED)
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintDeadlineApproaching(EventModel):
@@ -159,6 +190,7 @@ class ComplaintDeadlineApproaching(EventModel):
     clock: str = Field(pattern=CODE_PATTERN, description="Deadline kind from the clock rule pack")
     due_at: datetime
     warned_at: datetime
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintRecommendationMade(EventModel):
@@ -174,6 +206,7 @@ class ComplaintRecommendationMade(EventModel):
     )
     made_at: datetime
     respond_by: datetime
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
 
 
 class ComplaintRecommendationAnswered(EventModel):
@@ -186,3 +219,47 @@ class ComplaintRecommendationAnswered(EventModel):
         default=None, pattern=CODE_PATTERN, description="Why it was declined, as a code"
     )
     answered_at: datetime
+    chain: ChainLink | None = Field(default=None, description=CHAIN)
+
+
+class LedgerCheckpointSigned(EventModel):
+    """A signed tree head of the complaints ledger (RFC 9162 style): the Merkle root over every
+    chained complaint event so far. `body` is the canonical JSON exactly as signed."""
+
+    event_type = "ledger.checkpoint_signed"
+
+    checkpoint_id: int = Field(ge=1)
+    tree_size: int = Field(ge=0, description="How many chained events the tree covers")
+    root_hash: str = Field(pattern=SHA256_HEX)
+    previous: str | None = Field(
+        default=None, pattern=SHA256_HEX, description="SHA-256 of the previous checkpoint's body"
+    )
+    signed_at: datetime
+    body: str = Field(max_length=1000, pattern=r"^\{[ -~]*\}$")
+    signature: str = Field(max_length=200, pattern=r"^[A-Za-z0-9+/=]+$")
+
+
+GovernorateCode = Annotated[str, Field(max_length=8, pattern=r"^[A-Z0-9-]{1,8}$")]
+
+
+class OversightBodyRegistered(EventModel):
+    """An oversight body was registered: its jurisdiction, so that every service reading for
+    it (analytics' accountability view) scopes it by what was registered, not by a claim."""
+
+    event_type = "oversight_body.registered"
+
+    body_id: str = Field(pattern=CODE_PATTERN, description="Registered body code")
+    national: bool = Field(description="True: the whole country; else `governorates`")
+    governorates: list[GovernorateCode] = Field(default_factory=list, max_length=20)
+    registered_at: datetime
+
+
+class OversightBodyChanged(EventModel):
+    """A registered oversight body's jurisdiction was changed (the whole new jurisdiction)."""
+
+    event_type = "oversight_body.changed"
+
+    body_id: str = Field(pattern=CODE_PATTERN, description="Registered body code")
+    national: bool = Field(description="True: the whole country; else `governorates`")
+    governorates: list[GovernorateCode] = Field(default_factory=list, max_length=20)
+    changed_at: datetime

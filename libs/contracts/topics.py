@@ -35,7 +35,7 @@ def _forum_or_area(event: Any) -> str:
 
 #: A forum's events stay in order; a survey wave run without a forum is keyed by its area.
 FORUM_OR_AREA = RecordKey(
-    "forum_id (a survey wave run without a forum: the wave's area)", _forum_or_area
+    "forum_id (a survey wave, plan or activity without a forum: its area)", _forum_or_area
 )
 
 
@@ -64,6 +64,9 @@ class Topic:
         return cfg
 
 
+#: The complaints ledger's checkpoints share one key, so they stay in order on one partition.
+LEDGER_LOG = RecordKey("the ledger (one key: \"complaints-ledger\")", lambda _: "complaints-ledger")
+
 COMPLAINTS_STATUS = Topic(
     name="jisr.complaints.status.v1",
     producer="complaints",
@@ -80,9 +83,14 @@ COMPLAINTS_STATUS = Topic(
             "complaint.recommendation_answered",
         ),
         by_field("complaint_id"),
-    ),
+    )
+    | {"ledger.checkpoint_signed": LEDGER_LOG}
+    # A body's registration and changes stay in order per body.
+    | dict.fromkeys(("oversight_body.registered", "oversight_body.changed"), by_field("body_id")),
     retention_ms=365 * DAY_MS,
-    description="Every status change of every complaint, pseudonymised, for oversight bodies.",
+    description="Every status change of every complaint, pseudonymised, for oversight bodies, "
+    "the ledger's signed checkpoints (Merkle tree heads), and each oversight body's "
+    "registered jurisdiction.",
 )
 
 FORA_ACTIVITY = Topic(
@@ -106,6 +114,10 @@ FORA_ACTIVITY = Topic(
             by_field("forum_id"),
         ),
         "survey.results_published": FORUM_OR_AREA,
+        # A plan or activity of an area with no forum is keyed by that area.
+        "plan.indicator_valued": FORUM_OR_AREA,
+        "activity.recorded": FORUM_OR_AREA,
+        "forum.membership_counted": by_field("forum_id"),
     },
     description="Community-policing fora: registration, members, meetings, concerns, actions, "
     "SARA cases, forum health and perception survey results (codes and counts only).",

@@ -147,6 +147,8 @@ meeting_facts = Table(
     Column("men", Integer, nullable=False),
     Column("total", Integer, nullable=False),
     Column("quorum_met", Boolean, nullable=False),
+    # False for a meeting kind that needs no quorum: left out of quorum rates
+    Column("quorum_applies", Boolean, nullable=False, server_default="true"),
     Column("women_only", Boolean, nullable=False),
 )
 
@@ -226,6 +228,17 @@ survey_cell_items = Table(
     Column("positive", Integer),  # None: fewer than the minimum cell size answered
 )
 
+# The jurisdiction each oversight body was registered with (oversight_body.registered and
+# .changed): the accountability view of an oversight token is cut to it, never to a claim.
+oversight_jurisdictions = Table(
+    "oversight_jurisdictions",
+    metadata,
+    Column("body_id", String(32), primary_key=True),
+    Column("national", Boolean, nullable=False),
+    Column("governorates", ARRAY(String(8)), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 # Every table `jisr analytics rebuild` empties and refills, parents before children.
 READ_MODELS = (
     incident_facts,
@@ -236,6 +249,7 @@ READ_MODELS = (
     complaint_breaches,
     complaint_reviews,
     recommendations,
+    oversight_jurisdictions,
     forum_facts,
     meeting_facts,
     meeting_groups,

@@ -3,11 +3,15 @@ jurisdiction's accountability figures, analysts everything; pages need a signed-
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from libs.contracts.complaints import OversightBodyRegistered
+from tests.support.platform import eventually
+
 from . import oracle
+from .scenario import publish
 
 pytestmark = pytest.mark.slow
 
@@ -74,10 +78,34 @@ async def test_station_commander_sees_surveys_of_their_station_only(world):
     ).status_code == 403
 
 
+async def _register_bodies(world) -> None:
+    """As the complaints service announces them: irbid_panel for IR, ombudsman national."""
+    now = datetime.now(UTC)
+    bodies = [
+        OversightBodyRegistered(
+            body_id="irbid_panel", national=False, governorates=["IR"], registered_at=now
+        ),
+        OversightBodyRegistered(body_id="ombudsman", national=True, registered_at=now),
+    ]
+    await publish(world.platform.settings, [(b, b.body_id) for b in bodies])
+
+    async def registered():
+        return await world.platform.scalar(
+            "analytics", "SELECT count(*) FROM oversight_jurisdictions"
+        ) == len(bodies)
+
+    await eventually(registered, timeout=30)
+
+
 async def test_oversight_body_sees_its_jurisdictions_accountability_only(world):
     client, p = world.analytics, period(world)
     start, end = (oracle.d(p["from"]), oracle.d(p["to"]))
-    regional = world.platform.token("oversight", oversight_body="irbid_panel", governorate="IR")
+    unregistered = world.platform.token("oversight", oversight_body="nobody", governorate="IR")
+    refused = await client.get("/v1/stats/accountability", params=p, headers=unregistered)
+    assert refused.status_code == 403 and "not registered" in refused.text
+    await _register_bodies(world)
+    # The token's governorate claim is ignored: the registered jurisdiction (IR) decides.
+    regional = world.platform.token("oversight", oversight_body="irbid_panel", governorate="AM")
     view = (await client.get("/v1/stats/accountability", params=p, headers=regional)).json()
     expected = oracle.accountability(world.events, start, end, world.now, area="IR")
     assert view["summary"]["received"] == expected["received"] > 0
@@ -104,6 +132,10 @@ async def test_oversight_body_sees_its_jurisdictions_accountability_only(world):
     ).status_code == 403
     for path in ("/v1/stats/crime", "/v1/stats/engagement", "/v1/stats/overview"):
         assert (await client.get(path, headers=regional)).status_code == 403
+    # The page's area choices follow the registered jurisdiction too, not the claim (AM).
+    page = await client.get("/accountability", params=p | {"lang": "en"}, headers=regional)
+    assert page.status_code == 200
+    assert 'value="IR-01"' in page.text and 'value="AM-01"' not in page.text
 
     national = world.platform.token("oversight", oversight_body="ombudsman")
     everywhere = (await client.get("/v1/stats/accountability", params=p, headers=national)).json()

@@ -77,7 +77,11 @@ def test_each_service_runs_with_probes_resources_autoscaler_and_budget(overlay, 
 
     assert container["args"][:2] == ["serve", service]
     assert check_jisr_command(container["args"]) == []
-    assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+    assert container["ports"] == [
+        {"name": "http", "containerPort": port, "protocol": "TCP"},
+        # /metrics on their own port (JISR_METRICS_PORT), open to the observability namespace
+        {"name": "metrics", "containerPort": 9464, "protocol": "TCP"},
+    ]
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])

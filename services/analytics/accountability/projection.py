@@ -16,11 +16,14 @@ from libs.contracts.complaints import (
     ComplaintRecommendationAnswered,
     ComplaintRecommendationMade,
     ComplaintStatusChanged,
+    OversightBodyChanged,
+    OversightBodyRegistered,
 )
 from libs.contracts.envelope import Envelope
 
 from ..domain.accountability import review_outcome
 from . import repository
+from .jurisdictions import apply_body_event
 
 
 async def _received(session: AsyncSession, e: ComplaintReceived) -> None:
@@ -109,6 +112,8 @@ HANDLERS: dict[type, Callable[[AsyncSession, Any], Awaitable[None]]] = {
     ComplaintClosed: _closed,
     ComplaintRecommendationMade: _recommended,
     ComplaintRecommendationAnswered: _answered,
+    OversightBodyRegistered: apply_body_event,
+    OversightBodyChanged: apply_body_event,
 }
 
 

@@ -7,24 +7,33 @@ consumer applied before is on the topic below that point and is replayed; whatev
 later is applied by the live consumers once the lock is released (their inbox rows written
 here make the replayed part duplicates to them). The projections are the live ones, so the
 result is the same tables the consumers built.
+
+It checks itself: before emptying anything, the topics must hold at least as many records as
+the read models are made of (the inbox) and as the producers' outboxes retained as published;
+after the replay, inside the same transaction, at least as many distinct events must have been
+applied as before. Either shortfall refuses (IncompleteTopics, nothing changed) unless forced:
+a broker that lost its topics must not silently shrink the ministry's figures.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.chassis.consumer import ConsumerSpec
 from libs.chassis.db import make_engine, make_session_factory
 from libs.chassis.kafka import client_security
 from libs.chassis.settings import Settings
+from libs.chassis.topic_history import outbox_counts, topic_record_counts
 from libs.contracts.catalogue import CATALOGUE
 from libs.contracts.envelope import Envelope, EnvelopeError, decode
+from libs.contracts.topics import topic_named
 
 from ..consumers import CONSUMERS
 from ..repositories import rebuild as statements
@@ -110,7 +119,13 @@ async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]
     return True
 
 
-async def replay_topics(session: AsyncSession, settings: Settings, spec: ConsumerSpec) -> Replayed:
+async def replay_topics(
+    session: AsyncSession,
+    settings: Settings,
+    spec: ConsumerSpec,
+    progress: Callable[[int, int], None] | None = None,
+    expected: int = 0,
+) -> Replayed:
     """Project every record on the spec's topics, from the beginning until caught up.
 
     Caught up means: at or past the end offsets read after the lock, and nothing more for a
@@ -135,6 +150,8 @@ async def replay_topics(session: AsyncSession, settings: Settings, spec: Consume
                         tally.undecodable += 1  # dead-lettered by the live consumer too
             if envelopes:
                 await _apply(session, spec, consumer_name, envelopes, tally)
+            if progress:
+                progress(tally.records, max(expected, tally.records))
             if batch:
                 quiet_since = None
                 continue
@@ -148,19 +165,109 @@ async def replay_topics(session: AsyncSession, settings: Settings, spec: Consume
         await consumer.stop()
 
 
-async def rebuild(settings: Settings) -> dict[str, Replayed]:
+class IncompleteTopics(Exception):
+    """The topics hold less than the read models or the outboxes: rebuilding from them would
+    lose history. Nothing was changed."""
+
+
+async def _retained(settings: Settings, spec: ConsumerSpec) -> int:
+    """Published rows the producers' outboxes retained for the spec's topics."""
+    total = 0
+    for producer in sorted({topic_named(t).producer for t in spec.topics}):
+        try:
+            counts = await outbox_counts(settings, producer, published_only=True)
+        except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
+            # No outbox of that producer in this database (it runs elsewhere and no
+            # JISR_<SERVICE>_DATABASE_URL says where): the read models' own count still holds.
+            log.warning("outbox not found; not compared", extra={"producer": producer})
+            continue
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise IncompleteTopics(
+                f"cannot count {producer}'s outbox to check the topics are complete "
+                f"({type(exc).__name__}); give JISR_{producer.upper()}_DATABASE_URL, or --force"
+            ) from exc
+        total += sum(counts.get(t, 0) for t in spec.topics)
+    return total
+
+
+def _shortfalls(spec: ConsumerSpec, held: int, applied: int, retained: int) -> list[str]:
+    topics = ", ".join(spec.topics)
+    found = []
+    if held < applied:
+        found.append(
+            f"{topics} hold {held:,} events; analytics' {spec.name} read models are made of "
+            f"{applied:,}"
+        )
+    if held < retained:
+        found.append(f"{topics} hold {held:,} events; the outbox retained {retained:,}")
+    return found
+
+
+async def check_complete(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> dict[str, int]:
+    """Records per consumer's topics; IncompleteTopics if any holds less than the read
+    models it would replace or the outboxes' retained history."""
+    consumers = [f"{SERVICE}.{spec.name}" for spec in CONSUMERS]
+    async with sessions() as session:
+        applied = await statements.inbox_counts(session, consumers)
+    on_topics = await topic_record_counts(settings, {t for spec in CONSUMERS for t in spec.topics})
+    found, held = [], {}
+    for spec in CONSUMERS:
+        held[spec.name] = sum(on_topics[t] for t in spec.topics)
+        retained = await _retained(settings, spec)
+        found += _shortfalls(spec, held[spec.name], applied[f"{SERVICE}.{spec.name}"], retained)
+    if found:
+        raise IncompleteTopics(_refusal(found))
+    return held
+
+
+def _refusal(found: list[str]) -> str:
+    lines = "\n".join(f"  - {line}" for line in found)
+    return (
+        f"refusing to rebuild: the topics are incomplete\n{lines}\n"
+        "replay the outboxes first (jisr outbox replay --service S), or pass --force to "
+        "rebuild from what the topics hold"
+    )
+
+
+async def rebuild(
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Callable[[str], Callable[[int, int], None]] | None = None,
+) -> dict[str, Replayed]:
+    """Empty the read models and project them again from the topics, in one transaction.
+
+    Unless `force`, first checks the topics hold at least what the read models are made of
+    and what the outboxes retained (IncompleteTopics otherwise, nothing changed), and checks
+    it again on what was actually replayed: fewer events than before rolls everything back.
+    """
     # A CLI command, not a request: it owns its engine and its one transaction, which must
     # hold the locks from the truncate to the last replayed record.
     engine = make_engine(settings.service_database_url(SERVICE), SERVICE, pool_size=1)
     sessions = make_session_factory(engine)
     consumers = [f"{SERVICE}.{spec.name}" for spec in CONSUMERS]
     try:
+        held = {} if force else await check_complete(settings, sessions)
         async with sessions() as session, session.begin():
+            before = await statements.inbox_counts(session, consumers)
             await statements.lock_and_empty(session, consumers)
             result = {}
             for spec in CONSUMERS:
-                result[spec.name] = await replay_topics(session, settings, spec)
+                update = progress(f"replaying {spec.name}") if progress else None
+                expected = held.get(spec.name, 0)
+                result[spec.name] = await replay_topics(session, settings, spec, update, expected)
                 log.info("replayed", extra={"consumer": spec.name})
+            after = await statements.inbox_counts(session, consumers)
+            lost = [
+                f"{name}: {after[name]:,} events replayed, the read models were made of "
+                f"{before[name]:,}"
+                for name in consumers
+                if after[name] < before[name]
+            ]
+            if lost and not force:
+                raise IncompleteTopics(_refusal(lost) + "\nnothing was changed (rolled back)")
         return result
     finally:
         await engine.dispose()

@@ -16,6 +16,7 @@ from ..crime.view import FetchBand, crime_view
 from ..domain import combined
 from ..domain.scope import Filters, open_view
 from ..engagement.view import engagement_view
+from .oversight_scope import as_registered
 
 
 async def _three(
@@ -55,6 +56,7 @@ async def load_view(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The view as the caller may see it, with the scope it was cut to."""
+    principal = await as_registered(session, principal, area)  # oversight: the registered body
     scope, filters = open_view(principal, view, start=start, end=end, area=area, category=category)
     result = await view_of(session, view, filters, fetch, now or datetime.now(UTC))
     result["scope"] = {"area": scope.area, "who": scope.who}

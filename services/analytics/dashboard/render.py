@@ -20,7 +20,7 @@ from libs.chassis.errors import RuleViolation
 from libs.reference import load_reference
 
 from ..access import LANG_COOKIE
-from ..domain.labels import Lang, code, word
+from ..domain.labels import Lang, code, national_label, word
 from ..domain.scope import Scope, ancestors, categories
 
 HERE = Path(__file__).parent
@@ -106,7 +106,7 @@ def area_options(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
         groups.append(
             {
                 "label": word("national", lang),
-                "options": [(reference.national_code, word("national", lang))],
+                "options": [(reference.national_code, national_label(reference, lang))],
             }
         )
     areas: dict[str, Any]

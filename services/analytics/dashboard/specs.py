@@ -11,7 +11,7 @@ from typing import Any
 
 from libs.reference import load_reference
 
-from ..domain.labels import WORDS, Lang, code, word
+from ..domain.labels import WORDS, Lang, code, national_label, word
 
 FONT = "Noto Naskh Arabic, Noto Sans Arabic, Tahoma, Arial, sans-serif"
 
@@ -393,7 +393,9 @@ def label(column: Column, value, lang: Lang) -> str:
         for areas in (reference.governorates, reference.districts, reference.stations):
             if value in areas:
                 return areas[value].name_ar if lang == "ar" else areas[value].name_en
-        return word(value if value != reference.national_code else "national", lang)
+        if value == reference.national_code:
+            return national_label(reference, lang)
+        return word(value, lang)
     if column.kind == "iccs":
         item = reference.iccs.get(value)
         return (item.title_ar if lang == "ar" else item.title_en) if item else str(value)

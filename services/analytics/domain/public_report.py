@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
+from libs.chassis import dates
 from libs.reference import Reference, load_reference
 
 from . import figures
@@ -33,9 +34,13 @@ def month_filters(month: str | None, today: date) -> Filters:
         last = date.fromordinal(first_of_this.toordinal() - 1)
         month = last.strftime("%Y-%m")
     if not MONTH.match(month):
-        raise field_error("month", f"must be YYYY-MM, got {month!r}")
+        raise field_error("month", "must be YYYY-MM")
     year, number = int(month[:4]), int(month[5:])
-    start = date(year, number, 1)
+    start = date(year, number, 1) if year else date.min
+    if not dates.in_range(start):
+        raise field_error(
+            "month", f"must be a month from {dates.EARLIEST:%Y-%m} to {dates.LATEST:%Y-%m}"
+        )
     if start > today:
         raise field_error("month", "must not be in the future")
     end = date(year, number, calendar.monthrange(year, number)[1])
@@ -78,8 +83,8 @@ def report(
     population = sum(g.population for g in reference.governorates.values())
     total = {
         "governorate": reference.national_code,
-        "name_en": "National",
-        "name_ar": "المستوى الوطني",
+        "name_en": reference.national_name_en,
+        "name_ar": reference.national_name_ar,
         **{column: shown[column]["total"] for column in COLUMNS},
         "incidents_per_100k": _rate(shown["incidents"]["total"], population),
     }

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol, get_args
 
+from libs.chassis import dates
 from libs.chassis.errors import RuleViolation
 from libs.chassis.principal import Principal
 from libs.contracts.complaints import AllegationCategory
@@ -102,9 +103,12 @@ def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
-        raise field_error(field, f"must be a date YYYY-MM-DD, got {value!r}") from exc
+        raise field_error(field, "must be a date YYYY-MM-DD") from exc
+    if not dates.in_range(day):
+        raise field_error(field, f"must be a date {dates.RANGE}")
+    return day
 
 
 def contains(reference: Reference, outer: str, inner: str) -> bool:

@@ -34,3 +34,16 @@ async def claim(
     """Inbox rows for the events not yet claimed by `consumer`; returns their ids."""
     claimed = await session.execute(_CLAIM, {"consumer": consumer, "ids": ids, "types": types})
     return set(claimed.scalars())
+
+
+async def inbox_counts(session: AsyncSession, consumers: Sequence[str]) -> dict[str, int]:
+    """Events each consumer has applied (its inbox rows): what its read models are made of."""
+    rows = await session.execute(
+        text(
+            "SELECT consumer, count(*) FROM inbox WHERE consumer = ANY(:names) GROUP BY consumer"
+        ),
+        {"names": list(consumers)},
+    )
+    counts = dict.fromkeys(consumers, 0)
+    counts.update({consumer: int(n) for consumer, n in rows.tuples()})
+    return counts

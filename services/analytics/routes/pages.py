@@ -3,6 +3,7 @@ refusal (403, 404, 422) is drawn as an error page, since a browser is reading, n
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -59,8 +60,10 @@ async def _page(
         "category": params.get("category") or None,
     }
     try:
-        scope = scope_for(principal)
         result = await load_view(view, request, principal, rt, values)
+        # the area the view was cut to (an oversight body's registered jurisdiction, not its
+        # token's claims) is also the one the navigation and area choices offer
+        scope = replace(scope_for(principal), area=result["scope"]["area"])
     except RuleViolation as exc:
         return render(
             request,

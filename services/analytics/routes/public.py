@@ -30,9 +30,11 @@ router = APIRouter(tags=["public"])
 )
 async def report(
     request: Request,
-    month: str | None = Query(None, description="YYYY-MM; default: last full month"),
+    month: str | None = Query(
+        None, max_length=7, description="YYYY-MM, 1900-01 to 2199-12; default: last full month"
+    ),
     format: Literal["html", "csv", "json"] = "html",
-    lang: str | None = Query(None),
+    lang: str | None = Query(None, max_length=8),
     rt: Runtime = Depends(runtime),
 ) -> Any:
     chosen = language(request, lang)

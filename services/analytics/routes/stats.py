@@ -42,8 +42,15 @@ class Params:
 
     def __init__(
         self,
-        start: str | None = Query(None, alias="from", description="first day, YYYY-MM-DD"),
-        end: str | None = Query(None, alias="to", description="last day, YYYY-MM-DD"),
+        start: str | None = Query(
+            None,
+            alias="from",
+            max_length=10,
+            description="first day, YYYY-MM-DD, 1900-01-01 to 2199-12-31; at most 5 years",
+        ),
+        end: str | None = Query(
+            None, alias="to", max_length=10, description="last day, YYYY-MM-DD (default: today)"
+        ),
         area: str | None = Query(
             None, max_length=32, description="station, district, governorate or national id"
         ),

@@ -6,6 +6,12 @@ stored (a batch per transaction, so a broken connection keeps the batches alread
 re-sending the file stores nothing twice thanks to the required `source_ref`); each bad row
 is reported with its line number, field and rule; the summary counts all of them.
 
+Nothing in a file answers 500: a line that is not UTF-8, longer than MAX_LINE_BYTES (read and
+dropped in pieces, so memory stays bounded whatever the file holds), not parseable (a bare CR,
+a CSV field over the csv module's limit, JSON nested too deep), holding a control character or
+a value the rules refuse is a row error; a batch the database refuses is reported by its lines.
+Only a broken CSV header refuses the whole file (422), before anything is stored.
+
 CSV: a header line, then one incident per line (no line breaks inside fields). Columns:
 station_id, source_ref, occurred_at, occurred_to, reported_at, location_type, iccs_codes,
 national_codes, attempted, weapon, domestic, cyber — the offence columns are lists separated by
@@ -27,8 +33,9 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.chassis.auth import Principal
-from libs.chassis.db import in_transaction
+from libs.chassis.db import DATABASE_ERRORS, in_transaction, is_transient
 from libs.chassis.errors import RuleViolation
+from libs.chassis.text import control_character_paths
 from libs.reference.model import Reference
 
 from ..domain.submission import check_submission
@@ -51,6 +58,9 @@ CSV_COLUMNS = (
 )
 OFFENCE_LISTS = ("iccs_codes", "national_codes", "attempted", "weapon", "domestic", "cyber")
 MAX_REPORTED_ERRORS = 100_000  # a file of nothing but errors must not exhaust memory either
+# One incident is a few hundred bytes; a line of 64 KiB is not an incident but an attack or a
+# file without line breaks (CR-only line ends, say), and is dropped as it streams in.
+MAX_LINE_BYTES = 64 * 1024
 Results = list[tuple[int, dict[str, str]]]
 Write = Callable[[list[IncidentIn]], Coroutine[Any, Any, Results]]
 
@@ -78,26 +88,58 @@ class Summary:
         }
 
 
-async def numbered_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:
-    """(line number, text) for each non-blank line of a streamed UTF-8 body."""
-    pending = b""
+class LineProblem(Exception):
+    """A line that never reaches a parser (too long, not UTF-8); its text is the rule."""
+
+
+async def numbered_lines(
+    chunks: AsyncIterator[bytes],
+) -> AsyncIterator[tuple[int, str | LineProblem]]:
+    """(line number, text or the line's problem) for each non-blank line of a streamed body.
+
+    Each chunk is scanned once (no re-splitting of what is pending), and a line longer than
+    MAX_LINE_BYTES is not kept: its bytes are dropped until its end, then it is reported.
+    """
+    pending = bytearray()
+    overlong = False
     number = 0
     async for chunk in chunks:
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for raw in complete:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
             number += 1
-            if raw.strip():
-                yield number, _decode(raw, number)
-    if pending.strip():
-        yield number + 1, _decode(pending, number + 1)
+            piece = chunk[start:end]
+            start = end + 1
+            if overlong or len(pending) + len(piece) > MAX_LINE_BYTES:
+                yield number, _too_long()
+            elif pending.strip() or piece.strip():
+                pending += piece
+                yield number, _decode(bytes(pending))
+            pending.clear()
+            overlong = False
+        if not overlong:
+            rest = chunk[start:]
+            if len(pending) + len(rest) > MAX_LINE_BYTES:
+                overlong = True
+                pending.clear()
+            else:
+                pending += rest
+    if overlong:
+        yield number + 1, _too_long()
+    elif pending.strip():
+        yield number + 1, _decode(bytes(pending))
 
 
-def _decode(raw: bytes, number: int) -> str:
+def _too_long() -> LineProblem:
+    return LineProblem(
+        f"line longer than {MAX_LINE_BYTES} bytes (lines end with LF or CRLF; one incident a line)"
+    )
+
+
+def _decode(raw: bytes) -> str | LineProblem:
     try:
         return raw.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
-        return "\x00not utf-8"  # reported as a bad row by the parser, never stored
+        return LineProblem("not UTF-8")  # reported as a bad row, never stored
 
 
 def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
@@ -129,11 +171,17 @@ def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
     return record
 
 
-def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], Any], bool]:
+def _parser(first_line: str | LineProblem, content_type: str) -> tuple[Callable[[str], Any], bool]:
     """(parse one line, whether the first line was a header)."""
     if "json" in content_type:
         return json.loads, False
-    header = next(csv.reader([first_line]))
+    try:
+        if isinstance(first_line, LineProblem):
+            raise first_line
+        header = next(csv.reader([first_line]))
+    except (csv.Error, LineProblem) as exc:
+        # the body's header line (a CSV field of the body, not an HTTP header)
+        raise RuleViolation(("body", "header"), f"CSV header line is not readable: {exc}") from None
     missing = {"station_id", "source_ref", "occurred_at"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
     if missing or unknown:
@@ -152,6 +200,11 @@ def validate_row(
 ) -> IncidentIn:
     if not isinstance(record, dict):
         raise RuleViolation("row", "must be a JSON object")
+    for path in control_character_paths(record):
+        raise RuleViolation(
+            ".".join(map(str, path)) or "row",
+            "must not contain control characters (NUL, U+0000-U+001F, DEL) or unpaired surrogates",
+        )
     incident = IncidentIn.model_validate(record)
     if not incident.source_ref:
         raise RuleViolation(
@@ -179,7 +232,8 @@ async def upload(
     summary = Summary()
     parse: Callable[[str], Any] | None = None
     batch: list[IncidentIn] = []
-    writing: asyncio.Task[Results] | None = None
+    lines: list[int] = []  # the line of each row of the batch, to report a refused batch
+    writing: Writing | None = None
     now = datetime.now(UTC)
     async for number, line in numbered_lines(chunks):
         summary.lines = number
@@ -190,18 +244,19 @@ async def upload(
         incident = _row(parse, line, number, principal, reference, now, summary)
         if incident is not None:
             batch.append(incident)
+            lines.append(number)
         if len(batch) >= MAX_BATCH:
-            writing = await _handoff(writing, write, batch, summary)
-            batch = []
-    writing = await _handoff(writing, write, batch, summary) if batch else writing
+            writing = await _handoff(writing, write, batch, lines, summary)
+            batch, lines = [], []
+    writing = await _handoff(writing, write, batch, lines, summary) if batch else writing
     if writing is not None:
-        _count(await writing, summary)
+        await _settle(writing, summary)
     return summary
 
 
 def _row(
     parse: Callable[[str], Any],
-    line: str,
+    line: str | LineProblem,
     number: int,
     principal: Principal,
     reference: Reference,
@@ -209,7 +264,11 @@ def _row(
     summary: Summary,
 ) -> IncidentIn | None:
     try:
+        if isinstance(line, LineProblem):
+            raise line
         return validate_row(parse(line), principal, reference, now)
+    except LineProblem as exc:
+        summary.reject(number, "row", str(exc))
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
@@ -218,16 +277,43 @@ def _row(
         summary.reject(number, ".".join(map(str, exc.loc[1:])), exc.rule)
     except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
         summary.reject(number, "row", f"not parseable: {exc}")
+    except RecursionError:
+        summary.reject(number, "row", "not parseable: nested too deeply")
     summary.rejected += 1
     return None
 
 
+# A batch being written, and the line of each of its rows.
+Writing = tuple[asyncio.Task[Results], list[int]]
+
+
 async def _handoff(
-    writing: asyncio.Task[Results] | None, write: Write, batch: list[IncidentIn], summary: Summary
-) -> asyncio.Task[Results]:
+    writing: Writing | None,
+    write: Write,
+    batch: list[IncidentIn],
+    lines: list[int],
+    summary: Summary,
+) -> Writing:
     if writing is not None:
-        _count(await writing, summary)
-    return asyncio.create_task(write(batch))
+        await _settle(writing, summary)
+    return asyncio.create_task(write(batch)), lines
+
+
+async def _settle(writing: Writing, summary: Summary) -> None:
+    """Count a written batch. A batch the database refuses (not a database that is down:
+    that is a 503 and the client re-sends) is reported by its lines and the file goes on."""
+    task, lines = writing
+    try:
+        results = await task
+    except DATABASE_ERRORS as exc:
+        if is_transient(exc):
+            raise
+        summary.reject(
+            lines[0], "row", f"lines {lines[0]}-{lines[-1]}: the database refused the batch"
+        )
+        summary.rejected += len(lines)
+        return
+    _count(results, summary)
 
 
 def _count(results: Results, summary: Summary) -> None:

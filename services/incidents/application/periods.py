@@ -14,7 +14,14 @@ from libs.chassis.errors import RuleViolation
 from libs.contracts.incidents import StationPeriodClosed
 from libs.reference.model import Reference
 
-from ..domain.weeks import check_ended, default_window, parse_week, weeks_between
+from ..domain.weeks import (
+    MAX_COMPLETENESS_WEEKS,
+    check_ended,
+    check_window,
+    default_window,
+    parse_week,
+    weeks_between,
+)
 from ..repositories import counts
 from ..repositories import periods as stored
 from .alerts import changes
@@ -71,6 +78,7 @@ async def completeness(
     first, last = default_window(now)
     first = parse_week(week_from, ("query", "from")) if week_from else first
     last = parse_week(week_to, ("query", "to")) if week_to else last
+    check_window(first, last, MAX_COMPLETENESS_WEEKS)
     station_ids = sorted(
         s.id
         for s in reference.stations.values()

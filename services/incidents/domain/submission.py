@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
+from libs.chassis.dates import check_moment
 from libs.chassis.errors import RuleViolation
 from libs.contracts.incidents import IncidentRecorded, Offence
 from libs.reference.model import Reference
@@ -31,6 +32,9 @@ Loc = tuple[str | int, ...]
 def check_submission(incident: IncidentIn, reference: Reference, now: datetime) -> None:
     if incident.station_id not in reference.stations:
         raise RuleViolation("station_id", f"unknown station {incident.station_id!r}")
+    for name in ("occurred_at", "occurred_to", "reported_at"):
+        if (moment := getattr(incident, name)) is not None:
+            check_moment(moment, name)  # before any arithmetic on it can overflow
     if incident.occurred_at > now + CLOCK_SKEW:
         raise RuleViolation("occurred_at", "must not be in the future")
     if incident.occurred_to is not None and incident.occurred_to < incident.occurred_at:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from libs.chassis.dates import check_day
 from libs.chassis.errors import RuleViolation
 
 WEEK = timedelta(days=7)
@@ -23,10 +24,14 @@ def parse_week(value: str, field: Field = "week") -> date:
     value came from, for the error."""
     try:
         if "W" in value:
-            return date.fromisocalendar(int(value[:4]), int(value.split("W")[1]), 1)
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise RuleViolation(field, f"{value!r} is not a date or ISO week: {exc}") from None
+            return check_day(
+                date.fromisocalendar(int(value[:4]), int(value.split("W")[1]), 1), field
+            )
+        day = check_day(date.fromisoformat(value), field)
+    except ValueError:
+        raise RuleViolation(
+            field, "must be a Monday (YYYY-MM-DD) or an ISO week (YYYY-Www)"
+        ) from None
     if day.weekday() != 0:
         raise RuleViolation(field, f"{value} is a {day:%A}; weeks start on Monday")
     return day
@@ -41,9 +46,25 @@ def week_of(value: str, field: Field) -> date:
 
 def parse_day(value: str, field: Field) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise RuleViolation(field, str(exc)) from None
+    return check_day(day, field)
+
+
+# The longest windows a request may ask for (the answer grows with them): completeness is one
+# row per station and week, a baseline one estimate per week, an evaluation's windows counts.
+MAX_COMPLETENESS_WEEKS = 53
+MAX_BASELINE_WEEKS = 5 * 53
+MAX_WINDOW_DAYS = 5 * 366
+
+
+def check_window(first: date, last: date, max_weeks: int, field: Field = ("query", "from")) -> None:
+    """422 on `field` when `first`..`last` is out of order or spans more than `max_weeks`."""
+    if first > last:
+        raise RuleViolation(field, "must not be after 'to'")
+    if (last - first) // WEEK + 1 > max_weeks:
+        raise RuleViolation(field, f"a window may span at most {max_weeks} weeks")
 
 
 def weeks_between(first: date, last: date) -> list[date]:
@@ -78,6 +99,10 @@ def day_windows(
     for name, (start, end) in (("before_to", before), ("after_to", after)):
         if end < start:
             raise RuleViolation(("query", name), "window ends before it starts")
+        if (end - start).days + 1 > MAX_WINDOW_DAYS:
+            raise RuleViolation(
+                ("query", name), f"a window may span at most {MAX_WINDOW_DAYS} days"
+            )
     if before[1] >= after[0]:
         raise RuleViolation(
             ("query", "after_from"), "the after window must start after the before window"

@@ -56,8 +56,12 @@ async def close(
     summary="Which stations have closed which weeks",
 )
 async def get_completeness(
-    week_from: str | None = Query(None, alias="from", description="first week (default: 4 ago)"),
-    week_to: str | None = Query(None, alias="to", description="last week (default: last week)"),
+    week_from: str | None = Query(
+        None, alias="from", max_length=16, description="first week (default: 4 ago)"
+    ),
+    week_to: str | None = Query(
+        None, alias="to", max_length=16, description="last week (default: last week)"
+    ),
     governorate: str | None = Query(None, max_length=8),
     principal: Principal = Depends(require_roles("ministry_analyst", "station_officer")),
     rt: Runtime = Depends(runtime),
