@@ -221,3 +221,35 @@ def test_the_ledger_holds_only_the_steps_the_old_record_knows():
     refused = HistoricalComplaint.model_validate(NOT_ACCEPTED)
     assert [(s.status, s.reason) for s in steps_of(refused)] == [
         ("received", None), ("not_accepted", "insufficient_information")]  # fmt: skip
+
+
+async def test_no_file_content_answers_500(platform):
+    """The hardening inputs of incidents' bulk upload, sent to the history import: a NUL in a
+    row, JSON nested too deeply, bytes that are not UTF-8, a CSV header with a bare CR. Each is
+    that row's error (the good row is stored) or, for the header, a 422 for the file."""
+    await platform.migrate("complaints")
+    admin = staff(platform, "admin")
+    nul = CLOSED | {"source_reference": "PSD-2019-0500", "reason": "bad\x00value"}
+    body = _jsonl(
+        nul, b"[" * 30_000 + b"]" * 30_000, b"\xff\xfe not utf-8", CLOSED,
+    )  # fmt: skip
+    async with complaints_service(platform) as client:
+        response = await client.post(
+            "/v1/complaints/history", content=body,
+            headers=admin | {"Content-Type": "application/x-ndjson"},
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        summary = response.json()
+        assert (summary["imported"], summary["rejected"]) == (1, 3)
+        rules = {e["line"]: (e["field"], e["rule"]) for e in summary["errors"]}
+        assert rules[1][0] == "reason" and "control characters" in rules[1][1]
+        assert rules[2] == ("row", "not parseable: nested too deeply")
+        assert rules[3] == ("row", "not UTF-8")
+        assert "bad\x00value" not in response.text  # the value is not echoed
+
+        header = await client.post(
+            "/v1/complaints/history", content=b"source_reference,rec\rived_at\n",
+            headers=admin | {"Content-Type": "text/csv"},
+        )  # fmt: skip
+        assert header.status_code == 422
+        assert header.json()["detail"][0]["loc"] == ["body", "header"]

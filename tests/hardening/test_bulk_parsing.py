@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import tracemalloc
 
-from services.incidents.application.bulk import MAX_LINE_BYTES, numbered_lines
+from libs.chassis.uploads import MAX_LINE_BYTES, numbered_lines
 
 HEADER = "station_id,source_ref,occurred_at,iccs_codes"
 

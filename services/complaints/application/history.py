@@ -20,21 +20,18 @@ anonymous, language — categories, against, unit_codes and findings are lists s
 from __future__ import annotations
 
 import base64
-import csv
-import json
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from uuid6 import uuid7
 
 from libs.chassis.db import in_transaction
 from libs.chassis.errors import RuleViolation
+from libs.chassis.uploads import LineProblem, Summary, checked_row, line_parser, numbered_lines
 from libs.reference.model import Reference
 
 from ..domain.history import HistoricalComplaint, Imported, check_row, imported_complaint
@@ -42,9 +39,7 @@ from ..domain.identifiers import new_reference
 from ..repositories import history
 from .events import emit_all
 
-MAX_LINE_BYTES = 64 * 1024
 MAX_BATCH = 200
-MAX_REPORTED_ERRORS = 10_000
 CSV_COLUMNS = (
     "source_reference",
     "received_at",
@@ -68,65 +63,6 @@ CSV_COLUMNS = (
 ALLEGATION_LISTS = {"categories": "category", "against": "against", "unit_codes": "unit_code",
                     "findings": "finding"}  # fmt: skip
 REQUIRED_COLUMNS = {"source_reference", "received_at", "channel", "categories", "status"}
-TOO_LONG = object()
-
-
-@dataclass
-class Summary:
-    lines: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def reject(self, line: int, field_name: str, rule: str) -> None:
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append({"line": line, "field": field_name, "rule": rule})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lines": self.lines,
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "errors_truncated": len(self.errors) >= MAX_REPORTED_ERRORS,
-            "errors": self.errors,
-        }
-
-
-async def numbered_lines(
-    chunks: AsyncIterator[bytes], max_bytes: int = MAX_LINE_BYTES
-) -> AsyncIterator[tuple[int, str | object]]:
-    """(line number, text) for each non-blank line; TOO_LONG for a line over `max_bytes`,
-    whose bytes are dropped as they arrive (memory holds at most one bounded line)."""
-    pending = b""
-    number = 0
-    overflowing = False
-    async for chunk in chunks:
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for raw in complete:
-            number += 1
-            if overflowing:
-                overflowing = False
-                yield number, TOO_LONG
-            elif len(raw) > max_bytes:
-                yield number, TOO_LONG
-            elif raw.strip():
-                yield number, _decode(raw)
-        if len(pending) > max_bytes:
-            overflowing, pending = True, b""
-    if overflowing:
-        yield number + 1, TOO_LONG
-    elif pending.strip():
-        yield number + 1, _decode(pending)
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
-        return "\x00not utf-8"  # reported as a bad row by the parser, never stored
 
 
 def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
@@ -151,21 +87,9 @@ def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
     return record
 
 
-def _parser(first_line: str, content_type: str) -> tuple[Callable[[str], Any], bool]:
+def _parser(first_line: str | LineProblem, content_type: str) -> tuple[Callable[[str], Any], bool]:
     """(parse one line, whether the first line was a header)."""
-    if "json" in content_type:
-        return json.loads, False
-    header = next(csv.reader([first_line]))
-    missing = REQUIRED_COLUMNS - set(header)
-    unknown = set(header) - set(CSV_COLUMNS)
-    if missing or unknown:
-        raise RuleViolation(
-            ("body", "header"),
-            f"CSV header must name columns from {', '.join(CSV_COLUMNS)}"
-            + (f"; missing {sorted(missing)}" if missing else "")
-            + (f"; unknown {sorted(unknown)}" if unknown else ""),
-        )
-    return (lambda line: csv_record(header, next(csv.reader([line])))), True
+    return line_parser(first_line, content_type, CSV_COLUMNS, REQUIRED_COLUMNS, csv_record)
 
 
 def unusable_pin_hash() -> str:
@@ -193,27 +117,6 @@ def prepared(row: HistoricalComplaint, governorate: str, now: datetime) -> Impor
         unusable_pin_hash=unusable_pin_hash(),
         now=now,
     )
-
-
-def _row(
-    parse: Callable[[str], Any],
-    line: str,
-    number: int,
-    reference: Reference,
-    now: datetime,
-    summary: Summary,
-) -> tuple[HistoricalComplaint, str] | None:
-    try:
-        return checked(parse(line), reference, now)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
-    except RuleViolation as exc:
-        summary.reject(number, ".".join(map(str, exc.loc[1:])) or "row", exc.rule)
-    except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
-        summary.reject(number, "row", f"not parseable: {str(exc)[:200]}")
-    summary.rejected += 1
-    return None
 
 
 async def store_batch(
@@ -251,28 +154,23 @@ async def bring_in(
 ) -> Summary:
     """Parse, check and store a streamed file of history, a batch per transaction: a broken
     connection keeps the batches already stored."""
-    summary = Summary()
+    summary = Summary(stored_as="imported")
     parse: Callable[[str], Any] | None = None
     batch: list[tuple[HistoricalComplaint, str]] = []
 
     async def flush() -> None:
         stored = await in_transaction(sessions, partial(store_batch, batch=list(batch), now=now))
-        summary.imported += stored
+        summary.stored += stored
         summary.duplicates += len(batch) - stored
         batch.clear()
 
-    async for number, line in numbered_lines(chunks):
+    async for number, line in numbered_lines(chunks, hint="one complaint a line"):
         summary.lines = number
-        if line is TOO_LONG:
-            summary.reject(number, "row", f"line longer than {MAX_LINE_BYTES} bytes")
-            summary.rejected += 1
-            continue
-        assert isinstance(line, str)
         if parse is None:
             parse, had_header = _parser(line, content_type)
             if had_header:
                 continue
-        good = _row(parse, line, number, reference, now, summary)
+        good = checked_row(summary, number, line, parse, lambda r: checked(r, reference, now))
         if good is not None:
             batch.append(good)
         if len(batch) >= MAX_BATCH:

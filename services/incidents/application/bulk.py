@@ -21,21 +21,23 @@ national_codes, attempted, weapon, domestic, cyber — the offence columns are l
 from __future__ import annotations
 
 import asyncio
-import csv
-import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.chassis.auth import Principal
 from libs.chassis.db import DATABASE_ERRORS, in_transaction, is_transient
 from libs.chassis.errors import RuleViolation
-from libs.chassis.text import control_character_paths
+from libs.chassis.uploads import (
+    LineProblem,
+    Summary,
+    checked_row,
+    line_parser,
+    numbered_lines,
+)
 from libs.reference.model import Reference
 
 from ..domain.submission import check_submission
@@ -57,89 +59,9 @@ CSV_COLUMNS = (
     "cyber",
 )
 OFFENCE_LISTS = ("iccs_codes", "national_codes", "attempted", "weapon", "domestic", "cyber")
-MAX_REPORTED_ERRORS = 100_000  # a file of nothing but errors must not exhaust memory either
-# One incident is a few hundred bytes; a line of 64 KiB is not an incident but an attack or a
-# file without line breaks (CR-only line ends, say), and is dropped as it streams in.
-MAX_LINE_BYTES = 64 * 1024
 Results = list[tuple[int, dict[str, str]]]
 Write = Callable[[list[IncidentIn]], Coroutine[Any, Any, Results]]
-
-
-@dataclass
-class Summary:
-    lines: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def reject(self, line: int, field_name: str, rule: str) -> None:
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append({"line": line, "field": field_name, "rule": rule})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lines": self.lines,
-            "stored": self.stored,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "errors_truncated": len(self.errors) >= MAX_REPORTED_ERRORS,
-            "errors": self.errors,
-        }
-
-
-class LineProblem(Exception):
-    """A line that never reaches a parser (too long, not UTF-8); its text is the rule."""
-
-
-async def numbered_lines(
-    chunks: AsyncIterator[bytes],
-) -> AsyncIterator[tuple[int, str | LineProblem]]:
-    """(line number, text or the line's problem) for each non-blank line of a streamed body.
-
-    Each chunk is scanned once (no re-splitting of what is pending), and a line longer than
-    MAX_LINE_BYTES is not kept: its bytes are dropped until its end, then it is reported.
-    """
-    pending = bytearray()
-    overlong = False
-    number = 0
-    async for chunk in chunks:
-        start = 0
-        while (end := chunk.find(b"\n", start)) >= 0:
-            number += 1
-            piece = chunk[start:end]
-            start = end + 1
-            if overlong or len(pending) + len(piece) > MAX_LINE_BYTES:
-                yield number, _too_long()
-            elif pending.strip() or piece.strip():
-                pending += piece
-                yield number, _decode(bytes(pending))
-            pending.clear()
-            overlong = False
-        if not overlong:
-            rest = chunk[start:]
-            if len(pending) + len(rest) > MAX_LINE_BYTES:
-                overlong = True
-                pending.clear()
-            else:
-                pending += rest
-    if overlong:
-        yield number + 1, _too_long()
-    elif pending.strip():
-        yield number + 1, _decode(bytes(pending))
-
-
-def _too_long() -> LineProblem:
-    return LineProblem(
-        f"line longer than {MAX_LINE_BYTES} bytes (lines end with LF or CRLF; one incident a line)"
-    )
-
-
-def _decode(raw: bytes) -> str | LineProblem:
-    try:
-        return raw.decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
-        return LineProblem("not UTF-8")  # reported as a bad row, never stored
+REQUIRED_COLUMNS = {"station_id", "source_ref", "occurred_at"}
 
 
 def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
@@ -173,38 +95,12 @@ def csv_record(header: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
 
 def _parser(first_line: str | LineProblem, content_type: str) -> tuple[Callable[[str], Any], bool]:
     """(parse one line, whether the first line was a header)."""
-    if "json" in content_type:
-        return json.loads, False
-    try:
-        if isinstance(first_line, LineProblem):
-            raise first_line
-        header = next(csv.reader([first_line]))
-    except (csv.Error, LineProblem) as exc:
-        # the body's header line (a CSV field of the body, not an HTTP header)
-        raise RuleViolation(("body", "header"), f"CSV header line is not readable: {exc}") from None
-    missing = {"station_id", "source_ref", "occurred_at"} - set(header)
-    unknown = set(header) - set(CSV_COLUMNS)
-    if missing or unknown:
-        # the body's header line (a CSV field of the body, not an HTTP header)
-        raise RuleViolation(
-            ("body", "header"),
-            f"CSV header must name columns from {', '.join(CSV_COLUMNS)}"
-            + (f"; missing {sorted(missing)}" if missing else "")
-            + (f"; unknown {sorted(unknown)}" if unknown else ""),
-        )
-    return (lambda line: csv_record(header, next(csv.reader([line])))), True
+    return line_parser(first_line, content_type, CSV_COLUMNS, REQUIRED_COLUMNS, csv_record)
 
 
 def validate_row(
     record: Any, principal: Principal, reference: Reference, now: datetime
 ) -> IncidentIn:
-    if not isinstance(record, dict):
-        raise RuleViolation("row", "must be a JSON object")
-    for path in control_character_paths(record):
-        raise RuleViolation(
-            ".".join(map(str, path)) or "row",
-            "must not contain control characters (NUL, U+0000-U+001F, DEL) or unpaired surrogates",
-        )
     incident = IncidentIn.model_validate(record)
     if not incident.source_ref:
         raise RuleViolation(
@@ -235,7 +131,7 @@ async def upload(
     lines: list[int] = []  # the line of each row of the batch, to report a refused batch
     writing: Writing | None = None
     now = datetime.now(UTC)
-    async for number, line in numbered_lines(chunks):
+    async for number, line in numbered_lines(chunks, hint="one incident a line"):
         summary.lines = number
         if parse is None:
             parse, had_header = _parser(line, content_type)
@@ -263,24 +159,9 @@ def _row(
     now: datetime,
     summary: Summary,
 ) -> IncidentIn | None:
-    try:
-        if isinstance(line, LineProblem):
-            raise line
-        return validate_row(parse(line), principal, reference, now)
-    except LineProblem as exc:
-        summary.reject(number, "row", str(exc))
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
-    except RuleViolation as exc:
-        # a row's field, reported without the "body" every RuleViolation of a body field has
-        summary.reject(number, ".".join(map(str, exc.loc[1:])), exc.rule)
-    except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
-        summary.reject(number, "row", f"not parseable: {exc}")
-    except RecursionError:
-        summary.reject(number, "row", "not parseable: nested too deeply")
-    summary.rejected += 1
-    return None
+    return checked_row(
+        summary, number, line, parse, lambda r: validate_row(r, principal, reference, now)
+    )
 
 
 # A batch being written, and the line of each of its rows.

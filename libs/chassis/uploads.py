@@ -1,0 +1,193 @@
+"""Streamed uploads of one record a line (CSV or JSON Lines): the parts every bulk endpoint
+shares, so that none of them answers 500 whatever a file holds.
+
+- `numbered_lines` splits a streamed body into numbered lines; a line longer than the limit is
+  dropped in pieces as it arrives (memory stays bounded) and reported, as is one that is not
+  UTF-8.
+- `csv_header` reads a CSV header line or refuses the whole file (422) before anything is
+  stored: a file whose columns are unknown cannot have a good row.
+- `checked_row` runs one row's parsing and checks, and turns every way a row can be bad (not
+  parseable, nested too deeply, a control character, a rule, a validation error) into the
+  row's errors in the `Summary`, while the good rows around it go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from .errors import RuleViolation
+from .text import control_character_paths
+
+#: A record is a few hundred bytes; a line of 64 KiB is not a record but an attack or a file
+#: without line breaks (CR-only line ends, say), and is dropped as it streams in.
+MAX_LINE_BYTES = 64 * 1024
+#: A file of nothing but errors must not exhaust memory either.
+MAX_REPORTED_ERRORS = 100_000
+
+T = TypeVar("T")
+
+
+class LineProblem(Exception):
+    """A line that never reaches a parser (too long, not UTF-8); its text is the rule."""
+
+
+@dataclass
+class Summary:
+    """What an upload did, line by line: stored, already there, refused (with why)."""
+
+    lines: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    #: the name the answer gives the stored rows ("stored", "imported")
+    stored_as: str = "stored"
+
+    def reject(self, line: int, field_name: str, rule: str) -> None:
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"line": line, "field": field_name, "rule": rule})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            self.stored_as: self.stored,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors_truncated": len(self.errors) >= MAX_REPORTED_ERRORS,
+            "errors": self.errors,
+        }
+
+
+async def numbered_lines(
+    chunks: AsyncIterator[bytes], max_bytes: int = MAX_LINE_BYTES, hint: str = ""
+) -> AsyncIterator[tuple[int, str | LineProblem]]:
+    """(line number, text or the line's problem) for each non-blank line of a streamed body.
+
+    Each chunk is scanned once (no re-splitting of what is pending), and a line longer than
+    `max_bytes` is not kept: its bytes are dropped until its end, then it is reported.
+    """
+    ends = "lines end with LF or CRLF" + (f"; {hint}" if hint else "")
+    too_long = LineProblem(f"line longer than {max_bytes} bytes ({ends})")
+    pending = bytearray()
+    overlong = False
+    number = 0
+    async for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            number += 1
+            piece = chunk[start:end]
+            start = end + 1
+            if overlong or len(pending) + len(piece) > max_bytes:
+                yield number, too_long
+            elif pending.strip() or piece.strip():
+                pending += piece
+                yield number, _decode(bytes(pending))
+            pending.clear()
+            overlong = False
+        if not overlong:
+            rest = chunk[start:]
+            if len(pending) + len(rest) > max_bytes:
+                overlong = True
+                pending.clear()
+            else:
+                pending += rest
+    if overlong:
+        yield number + 1, too_long
+    elif pending.strip():
+        yield number + 1, _decode(bytes(pending))
+
+
+def _decode(raw: bytes) -> str | LineProblem:
+    try:
+        return raw.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return LineProblem("not UTF-8")  # reported as a bad row, never stored
+
+
+def csv_header(
+    first_line: str | LineProblem, columns: Sequence[str], required: set[str]
+) -> list[str]:
+    """The header's column names, or a 422 for the whole file (the body's header line: a CSV
+    field of the body, not an HTTP header)."""
+    try:
+        if isinstance(first_line, LineProblem):
+            raise first_line
+        header = next(csv.reader([first_line]))
+    except (csv.Error, LineProblem) as exc:
+        raise RuleViolation(("body", "header"), f"CSV header line is not readable: {exc}") from None
+    missing = required - set(header)
+    unknown = set(header) - set(columns)
+    if missing or unknown:
+        raise RuleViolation(
+            ("body", "header"),
+            f"CSV header must name columns from {', '.join(columns)}"
+            + (f"; missing {sorted(missing)}" if missing else "")
+            + (f"; unknown {sorted(unknown)}" if unknown else ""),
+        )
+    return header
+
+
+def csv_values(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def line_parser(
+    first_line: str | LineProblem,
+    content_type: str,
+    columns: Sequence[str],
+    required: set[str],
+    record: Callable[[Sequence[str], Sequence[str]], dict[str, Any]],
+) -> tuple[Callable[[str], Any], bool]:
+    """(parse one line, whether the first line was a header): JSON Lines, or CSV rows shaped
+    by `record(header, values)`."""
+    if "json" in content_type:
+        return json.loads, False
+    header = csv_header(first_line, columns, required)
+    return (lambda line: record(header, csv_values(line))), True
+
+
+def refuse_control_characters(record: Any) -> None:
+    """A row's string holding NUL or another control character is that row's error."""
+    if not isinstance(record, dict):
+        raise RuleViolation("row", "must be a JSON object")
+    for path in control_character_paths(record):
+        raise RuleViolation(
+            ".".join(map(str, path)) or "row",
+            "must not contain control characters (NUL, U+0000-U+001F, DEL) or unpaired surrogates",
+        )
+
+
+def checked_row(
+    summary: Summary,
+    number: int,
+    line: str | LineProblem,
+    parse: Callable[[str], Any],
+    check: Callable[[Any], T],
+) -> T | None:
+    """`check(parse(line))`, or None with the row's errors in `summary` however it is bad."""
+    try:
+        if isinstance(line, LineProblem):
+            raise line
+        record = parse(line)
+        refuse_control_characters(record)
+        return check(record)
+    except LineProblem as exc:
+        summary.reject(number, "row", str(exc))
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            summary.reject(number, ".".join(map(str, error["loc"])) or "row", error["msg"])
+    except RuleViolation as exc:
+        # a row's field, reported without the "body" every RuleViolation of a body field has
+        summary.reject(number, ".".join(map(str, exc.loc[1:])) or "row", exc.rule)
+    except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
+        summary.reject(number, "row", f"not parseable: {str(exc)[:200]}")
+    except RecursionError:
+        summary.reject(number, "row", "not parseable: nested too deeply")
+    summary.rejected += 1
+    return None
