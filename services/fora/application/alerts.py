@@ -1,11 +1,13 @@
 """Incidents alerts reach the community: a rise becomes one proposed agenda item on the next
 decision meeting of every forum covering the alert's area.
 
-One rise, one item per forum: incidents raises one alert per method and per category level
-(a section and its division), so the alerts of one area and ICCS section join the item of the
-episode still going on — one of its alerts not yet cleared, or the item not yet discussed —
-and are listed in its details. Once every alert has cleared and the item was discussed, a new
-rise makes a new item.
+One rise, one item per forum: incidents raises one alert per method, per category level (a
+section and its division) and per area level (a station's rise is its district's, its
+governorate's and the nation's too), and a forum receives those of its area and of every area
+inside it. So, for a forum, the alerts of one ICCS section join the item of the episode still
+going on — one of its alerts not yet cleared, or the item not yet discussed — and are listed
+in its details with their areas. Once every alert has cleared and the item was discussed, a
+new rise makes a new item.
 
 Runs inside the inbox transaction, so a redelivered event is a no-op; the (forum_id,
 alert_id) key of the episode links also absorbs the same alert re-published under a new
@@ -59,7 +61,8 @@ def alert_titles(reference: Reference, alert: BaselineAlertRaised) -> tuple[str,
 
 def _alert_facts(alert: BaselineAlertRaised) -> dict[str, Any]:
     return {
-        "alert_id": str(alert.alert_id), "method": alert.method, "iccs_code": alert.iccs_code,
+        "alert_id": str(alert.alert_id), "area_id": alert.area_id, "method": alert.method,
+        "iccs_code": alert.iccs_code,
         "week_start": alert.week_start.isoformat(), "observed": alert.observed,
         "expected": alert.expected,
     }  # fmt: skip
@@ -78,7 +81,7 @@ async def propose_alert(session: AsyncSession, alert: BaselineAlertRaised) -> in
     for forum_id in forum_ids:
         if await meetings.alert_known(session, forum_id, alert.alert_id):
             continue
-        item_id = await meetings.open_episode_item(session, forum_id, alert.area_id, section)
+        item_id = await meetings.open_episode_item(session, forum_id, section)
         if item_id is not None:
             await meetings.add_alert_to_item(session, item_id, _alert_facts(alert))
         else:

@@ -129,16 +129,15 @@ async def alert_known(session: AsyncSession, forum_id: UUID, alert_id: UUID) -> 
 
 
 async def open_episode_item(
-    session: AsyncSession, forum_id: UUID, area_id: str, iccs_section: str
+    session: AsyncSession, forum_id: UUID, iccs_section: str
 ) -> UUID | None:
-    """The forum's agenda item for a rise of this section in this area that is still going
+    """The forum's agenda item for a rise of this section in its area that is still going
     on: one of its alerts not cleared, or the item not yet discussed (pending, or on a
     meeting still scheduled). Locked, so alerts of one rise join it one at a time."""
     still_open = (
         select(agenda_item_alerts.c.item_id)
         .where(
             agenda_item_alerts.c.forum_id == forum_id,
-            agenda_item_alerts.c.area_id == area_id,
             agenda_item_alerts.c.iccs_section == iccs_section,
         )
         .group_by(agenda_item_alerts.c.item_id)
@@ -146,7 +145,6 @@ async def open_episode_item(
     )
     links = select(agenda_item_alerts.c.item_id).where(
         agenda_item_alerts.c.forum_id == forum_id,
-        agenda_item_alerts.c.area_id == area_id,
         agenda_item_alerts.c.iccs_section == iccs_section,
     )
     undiscussed = (
