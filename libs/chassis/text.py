@@ -35,6 +35,13 @@ _IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Parameters are one line: no tab or line break either.
 _IN_PARAMETER = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
+# What a JSON body must hold for one of its strings to hold such a character: an escape of a
+# C0 control, of DEL or of a surrogate, or a raw DEL or control byte (JSON allows DEL raw). A
+# body without any (almost every body) is not parsed a second time.
+_MAYBE_IN_JSON = re.compile(
+    rb"\\u00[01]|\\u007[fF]|\\u[dD][89a-fA-F]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+
 MESSAGE = "must not contain control characters (NUL, U+0000-U+001F, DEL) or unpaired surrogates"
 ERROR_TYPE = "control_character"
 
@@ -87,8 +94,9 @@ async def refuse_control_characters(request: Request) -> None:
     if getattr(route, "body_field", None) is not None and "json" in request.headers.get(
         "content-type", ""
     ):
+        body = await request.body()
         try:
-            document = json.loads(await request.body())
+            document = json.loads(body) if _MAYBE_IN_JSON.search(body) else None
         except (ValueError, RecursionError):
             document = None  # malformed JSON: FastAPI's own validation answers it
         for path in control_character_paths(document):
