@@ -32,6 +32,29 @@ MAX_REPORTED_ERRORS = 100_000
 
 T = TypeVar("T")
 
+#: A bulk route's OpenAPI request body (`openapi_extra=`): the route reads the stream itself.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def upload_type(content_type: str) -> str:
+    """The upload's Content-Type, or a 415 for one that is neither CSV nor JSON Lines."""
+    if not any(t in content_type for t in ("csv", "json")):
+        raise RuleViolation(
+            ("header", "content-type"),
+            "send text/csv or application/x-ndjson (JSON Lines)",
+            status=415,
+            code="unsupported_media_type",
+        )
+    return content_type
+
 
 class LineProblem(Exception):
     """A line that never reaches a parser (too long, not UTF-8); its text is the rule."""

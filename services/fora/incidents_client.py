@@ -6,17 +6,21 @@ Transport, credentials and pooling come from libs.chassis.service_api.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
 from fastapi import Request
 
+from libs.chassis.errors import RuleViolation
 from libs.chassis.service_api import ServiceApi, service_api
-from libs.chassis.service_api import ServiceRejected as IncidentsRejected  # noqa: F401
+from libs.chassis.service_api import ServiceRejected as IncidentsRejected
 from libs.chassis.service_api import ServiceUnavailable as IncidentsUnavailable
 from libs.chassis.settings import Settings
+
+T = TypeVar("T")
 
 
 class IncidentsClient(ServiceApi):
@@ -69,3 +73,14 @@ class IncidentsClient(ServiceApi):
 def incidents_client(request: Request) -> IncidentsClient:
     settings = request.app.state.settings
     return service_api(request, "incidents", settings.incidents_url, IncidentsClient)
+
+
+async def answered(call: Awaitable[T]) -> T:
+    """An incidents answer, or the refusal in the one error shape: 503 while the incidents
+    service is unreachable (retry later), 422 when it refused what fora asked."""
+    try:
+        return await call
+    except IncidentsUnavailable as exc:
+        raise RuleViolation(None, f"{exc}; retry later", status=503, code="unavailable") from exc
+    except IncidentsRejected as exc:
+        raise RuleViolation(None, str(exc)) from exc

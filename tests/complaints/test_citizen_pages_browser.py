@@ -6,17 +6,11 @@ to the test's tmp_path; the Arabic pages are checked to be laid out right-to-lef
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
-from libs.chassis.service import create_app
-from services.complaints.definition import make_definition
-from tests.complaints.support import FAST, move, staff
+from tests.complaints.support import move, staff
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,28 +18,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
         "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 INVESTIGATOR = "inv-7"
 STATION = "AM-01-S1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def served(platform):
-    await platform.migrate("complaints")
-    port = _free_port()
-    app = create_app(make_definition(FAST), platform.settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        yield platform, client, url
-    server.should_exit = True
-    await task
 
 
 async def staff_decide(platform, client, anonymous: bool) -> None:

@@ -10,46 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from jisr.cli import app as cli
 from libs.chassis.db import make_engine, make_session_factory
-from libs.chassis.service import create_app
 from services.complaints.deadlines import emit_due
-from services.complaints.definition import make_definition
 from services.complaints.domain import ledger, merkle
 from services.complaints.domain.clocks import DEFAULT_PACK
-from tests.complaints.support import FAST, file, move, staff, status_topic
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def served(platform):
-    """The complaints service on a real port (the CLI talks to it over HTTP)."""
-    await platform.migrate("complaints")
-    port = _free_port()
-    app = create_app(make_definition(FAST), platform.settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        yield platform, client, url
-    server.should_exit = True
-    await task
+from tests.complaints.support import file, move, staff, status_topic
 
 
 async def _jisr(*args: str) -> tuple[int, str]:

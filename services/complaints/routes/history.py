@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from libs.chassis.auth import Principal, Role, require_roles
-from libs.chassis.errors import RuleViolation
 from libs.chassis.service import Runtime, runtime
+from libs.chassis.uploads import UPLOAD_BODY, upload_type
 from libs.reference import load_reference
 
 from ..application import history
@@ -24,29 +24,14 @@ def build() -> APIRouter:
         response_model=ImportSummary,
         summary="Import past complaints (CSV or JSON Lines, streamed; admin)",
         description=history.__doc__,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "text/csv": {"schema": {"type": "string"}},
-                    "application/x-ndjson": {"schema": {"type": "string"}},
-                },
-            }
-        },
+        openapi_extra=UPLOAD_BODY,
     )
     async def import_history(
         request: Request,
         principal: Principal = Depends(require_roles(Role.ADMIN)),
         rt: Runtime = Depends(runtime),
     ) -> dict[str, Any]:
-        content_type = request.headers.get("content-type", "")
-        if not any(t in content_type for t in ("csv", "json")):
-            raise RuleViolation(
-                ("header", "content-type"),
-                "send text/csv or application/x-ndjson (JSON Lines)",
-                status=415,
-                code="unsupported_media_type",
-            )
+        content_type = upload_type(request.headers.get("content-type", ""))
         summary = await history.bring_in(
             rt.sessions, request.stream(), content_type, load_reference(), datetime.now(UTC)
         )

@@ -9,9 +9,9 @@ typed in and marked as manual. Every value recorded, typed or computed, is publi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
@@ -26,28 +26,18 @@ from libs.reference import load_reference
 
 from ..domain import plans as rules
 from ..domain.areas import UnknownArea, known_level
-from ..incidents_client import IncidentsClient, IncidentsRejected, IncidentsUnavailable
+from ..incidents_client import IncidentsClient, answered
 from ..repositories import plans
 from ..schemas import PlanIn, PlanProgressIn
 from . import surveys
 from .scope import check_forum_and_area, check_record
 
-T = TypeVar("T")
 #: incidents figures of a plan's indicators: indicator id (or its position) -> weekly series
 Series = dict[str, dict[str, Any]]
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-async def _ask(call: Awaitable[T]) -> T:
-    try:
-        return await call
-    except IncidentsUnavailable as exc:
-        raise RuleViolation(None, f"{exc}; retry later", status=503, code="unavailable") from exc
-    except IncidentsRejected as exc:
-        raise RuleViolation(None, str(exc)) from exc
 
 
 def _paths(body: PlanIn) -> list[tuple[tuple[str | int, ...], Any]]:
@@ -103,7 +93,7 @@ async def fetch_baselines(incidents: IncidentsClient, body: PlanIn) -> Series:
             start, end = rules.baseline_window(
                 body.period_start, source.baseline_from, source.baseline_to
             )
-            fetched[str(n)] = await _ask(
+            fetched[str(n)] = await answered(
                 incidents.series(source.area_id, source.iccs_code, start, end)
             )
     return fetched
@@ -179,7 +169,7 @@ async def fetch_current(incidents: IncidentsClient, plan: dict[str, Any], on: da
     for indicator in rules.indicators(plan["goals"]).values():
         source = indicator["source"]
         if source["kind"] == "incidents_baseline":
-            fetched[indicator["indicator_id"]] = await _ask(
+            fetched[indicator["indicator_id"]] = await answered(
                 incidents.series(
                     source["area_id"], source["iccs_code"],
                     date.fromisoformat(source["baseline_from"]), min(on, plan["period_end"]),

@@ -3,9 +3,9 @@ the case's write opens its own), so no transaction waits on another service."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
@@ -26,27 +26,15 @@ from libs.contracts.fora import (
 from libs.reference import load_reference
 
 from ..domain import sara
-from ..incidents_client import IncidentsClient, IncidentsRejected, IncidentsUnavailable
+from ..incidents_client import IncidentsClient, answered
 from ..repositories import follow_up
 from ..repositories import sara as cases
 from ..schemas import AssessmentIn, CaseIn
 from .scope import load_forum, owned
 
-T = TypeVar("T")
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _ask(call: Awaitable[T]) -> T:
-    """An incidents answer, or the refusal in the one error shape."""
-    try:
-        return await call
-    except IncidentsUnavailable as exc:
-        raise RuleViolation(None, f"{exc}; retry later", status=503, code="unavailable") from exc
-    except IncidentsRejected as exc:
-        raise RuleViolation(None, str(exc)) from exc
 
 
 async def _case(
@@ -87,17 +75,17 @@ async def check_evidence(incidents: IncidentsClient, body: CaseIn) -> None:
         if incident_id in seen:
             continue
         seen.add(incident_id)
-        incident = await _ask(incidents.incident(incident_id))
+        incident = await answered(incidents.incident(incident_id))
         sara.check_incident_evidence(reference, body.area_id, body.iccs_code, i, incident)
     if body.alert_id is not None:
-        alert = await _ask(incidents.alert(body.alert_id))
+        alert = await answered(incidents.alert(body.alert_id))
         sara.check_alert_evidence(reference, body.area_id, body.iccs_code, alert)
 
 
 async def frozen_baseline(incidents: IncidentsClient, body: CaseIn) -> FrozenBaseline:
     """The incidents baseline series over the before period, summed: what the case is judged
     against, frozen in it."""
-    series = await _ask(
+    series = await answered(
         incidents.baselines(body.area_id, body.iccs_code, body.before_from, body.before_to)
     )
     return sara.freeze_baseline(series, body.before_from, body.before_to)
@@ -190,7 +178,7 @@ async def assessment(
     it: the assessment to record and its event."""
     frozen = case._asdict()
     query = sara.evaluation_query(frozen, body.after_from, body.after_to)
-    impact = sara.assess_impact(frozen, await _ask(incidents.before_after(query)))
+    impact = sara.assess_impact(frozen, await answered(incidents.before_after(query)))
     interventions = [
         sara.Intervention(i["title"], p.done_as_planned)
         for i, p in zip(case.response["interventions"], body.process, strict=True)

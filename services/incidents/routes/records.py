@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from libs.chassis import idempotency
 from libs.chassis.auth import Principal, require_roles
 from libs.chassis.db import in_transaction
-from libs.chassis.errors import RuleViolation
 from libs.chassis.service import Runtime, runtime
+from libs.chassis.uploads import UPLOAD_BODY, upload_type
 from libs.reference import load_reference
 
 from ..application import bulk, corrections, recording, records
@@ -75,29 +75,14 @@ async def post_incident(
     response_model=BulkSummary,
     summary="Bulk upload: CSV or JSON Lines, streamed (station officer: own station; admin)",
     description=bulk.__doc__,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=UPLOAD_BODY,
 )
 async def bulk_upload(
     request: Request,
     principal: Principal = Depends(require_roles("station_officer", "admin")),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "")
-    if not any(t in content_type for t in ("csv", "json")):
-        raise RuleViolation(
-            ("header", "content-type"),
-            "send text/csv or application/x-ndjson (JSON Lines)",
-            status=415,
-            code="unsupported_media_type",
-        )
+    content_type = upload_type(request.headers.get("content-type", ""))
     reference = load_reference()
     summary = await bulk.upload(
         request.stream(),
