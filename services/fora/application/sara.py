@@ -3,6 +3,7 @@ the case's write opens its own), so no transaction waits on another service."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -65,18 +66,27 @@ async def check_new_case(
     return area_level
 
 
+EVIDENCE_REQUESTS_IN_FLIGHT = 16
+
+
 async def check_evidence(incidents: IncidentsClient, body: CaseIn) -> None:
     """Scanning's evidence, checked with the incidents service (between transactions): each
     linked incident exists, stands, lies in the case's area and category; the alert exists,
     is for an area the case covers and for its category. 422 naming the rule otherwise."""
     reference = load_reference()
-    seen = set()
+    # A case may cite up to 1,000 incidents: asked a few at a time, not one after another.
+    in_flight = asyncio.Semaphore(EVIDENCE_REQUESTS_IN_FLIGHT)
+
+    async def fetched(incident_id: UUID) -> dict[str, Any] | None:
+        async with in_flight:
+            return await answered(incidents.incident(incident_id))
+
+    distinct = list(dict.fromkeys(body.linked_incident_ids))
+    found = dict(zip(distinct, await asyncio.gather(*map(fetched, distinct)), strict=True))
     for i, incident_id in enumerate(body.linked_incident_ids):
-        if incident_id in seen:
-            continue
-        seen.add(incident_id)
-        incident = await answered(incidents.incident(incident_id))
-        sara.check_incident_evidence(reference, body.area_id, body.iccs_code, i, incident)
+        sara.check_incident_evidence(
+            reference, body.area_id, body.iccs_code, i, found[incident_id]
+        )
     if body.alert_id is not None:
         alert = await answered(incidents.alert(body.alert_id))
         sara.check_alert_evidence(reference, body.area_id, body.iccs_code, alert)
