@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from jisr.cli import app as cli
 from tests.complaints.support import COMPLAINT, file, staff
-from tests.complaints.test_ledger_verify import served  # noqa: F401  (the fixture)
 
 IRBID = COMPLAINT | {
     "station_id": "IR-01-S1",
