@@ -45,9 +45,15 @@ def _incident(item: demo_data.DemoIncident) -> IncidentIn:
         source_ref=item.source_ref,
         occurred_at=item.occurred_at,
         offences=[
-            {"iccs_code": code, "attempted": item.attempted and i == 0}
+            {
+                "iccs_code": code,
+                "attempted": item.attempted and i == 0,
+                "domestic": item.domestic and i == 0,
+            }
             for i, code in enumerate(item.iccs_codes)
         ],
+        victims=[{"sex": sex, "age_band": band} for sex, band in item.victims],
+        offenders=[{"sex": sex, "age_band": band} for sex, band in item.offenders],
     )
 
 

@@ -272,9 +272,165 @@ def fora_activity(api: _Api, stations: list[str], count: int, rng: random.Random
     return min(count, len(stations)), meetings
 
 
-# (days before today it opens, days it runs, responses): the first district is surveyed twice,
-# and the wave still open is published again after late responses.
-WAVES = ((150, 30, 100), (40, 30, 90), (70, 30, 90), (12, 30, 70))
+# --- programme work: outreach and trainings, a safety plan, a SARA case ----------------------
+
+ACTIVITY_KINDS = ("training", "training", "awareness_session", "safety_campaign", "school_visit",
+                  "workshop", "dialogue_session")  # fmt: skip
+AUDIENCES = ("youth", "women", "police_officers", "students", "community_members", "parents")
+ORIGINS = ("programme_ngo", "police", "law")
+
+
+def _programme_forum(api: _Api, coordinator: dict, station: str, origin: str) -> str:
+    """A forum established by a programme, the police or the law (the origin the outreach
+    page breaks activities down by); its members are counted as they join."""
+    body = {"forum_type": "community_police_forum", "area_id": station, "origin": origin,
+            "name_en": f"{station} safety council (demo)",
+            "name_ar": f"مجلس السلامة في {station} (تجريبي)"}  # fmt: skip
+    if origin == "programme_ngo":
+        body["origin_programme"] = "iom"
+    return api.call("POST", "/v1/fora", coordinator, body)["forum_id"]
+
+
+def outreach_activity(
+    api: _Api, stations: list[str], count: int, rng: random.Random, today: date
+) -> int:
+    """Outreach and trainings over the last five months, most run by a forum; a few women's
+    fora members join too, so the membership page has groups and genders."""
+    recorded = 0
+    for k, station in enumerate(stations[: max(2, count // 4)]):
+        coordinator = api.token("forum_coordinator", station_id=station)
+        forum = _programme_forum(api, coordinator, station, ORIGINS[k % len(ORIGINS)])
+        for i, role in enumerate(ROLES):  # a half, a third or a quarter women: some miss it
+            api.call("POST", f"/v1/fora/{forum}/members", coordinator, {
+                "name": f"Demo council member {i}", "role": role,
+                "represents": rng.choice(GROUPS),
+                "gender": "female" if i % (2 + k % 3) == 0 else "male",
+                "joined_on": (today - timedelta(days=160)).isoformat()})  # fmt: skip
+        for _ in range(max(3, count // len(stations[: max(2, count // 4)]))):
+            women, men = rng.randint(2, 25), rng.randint(2, 25)
+            kind = rng.choice(ACTIVITY_KINDS)
+            api.call("POST", "/v1/activities", coordinator, {
+                "kind": kind, "audience": rng.choice(AUDIENCES),
+                "forum_id": forum if rng.random() < 0.8 else None, "area_id": station,
+                "title_en": f"{kind.replace('_', ' ').capitalize()} (demo)",
+                "title_ar": "نشاط تجريبي",
+                "held_on": (today - timedelta(days=rng.randint(1, 150))).isoformat(),
+                "participants": [{"count": women, "gender": "female"},
+                                 {"count": men, "gender": "male"}],
+                "direct_beneficiaries": women + men,
+                "indirect_beneficiaries": (women + men) * rng.randint(2, 6)})  # fmt: skip
+            recorded += 1
+    return recorded
+
+
+def _months(today: date, n: int) -> list[str]:
+    months, day = [], today.replace(day=1)
+    for _ in range(n):
+        months.append(day.strftime("%Y-%m"))
+        day = (day - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def plan_activity(api: _Api, station: str, today: date) -> int:
+    """A safety plan for the station's area: a reported figure (street-lighting complaints,
+    falling towards its target) and a qualitative assessment, valued month by month."""
+    coordinator = api.token("forum_coordinator", station_id=station)
+    start = today - timedelta(days=180)
+    indicator = {"source": {"kind": "manual"}, "baseline": 40.0, "target": 20.0,
+                 "title_en": "Street-lighting complaints per month",
+                 "title_ar": "شكاوى الإنارة شهرياً"}  # fmt: skip
+    rated = {"source": {"kind": "qualitative"}, "title_en": "Youth centre opened",
+             "title_ar": "افتتاح مركز الشباب"}  # fmt: skip
+    plan = api.call("POST", "/v1/plans", coordinator, {
+        "area_id": station, "title_en": f"{station} community safety plan (demo)",
+        "title_ar": f"خطة السلامة المجتمعية في {station} (تجريبية)",
+        "period_start": start.isoformat(), "period_end": (start + timedelta(days=365)).isoformat(),
+        "goals": [{"title_en": "Safer streets at night", "title_ar": "شوارع أكثر أماناً ليلاً",
+                   "outcomes": [{"title_en": "Better lighting and youth activities",
+                                 "title_ar": "إنارة أفضل وأنشطة للشباب",
+                                 "indicators": [indicator, rated]}]}]})  # fmt: skip
+    ids = [i["indicator_id"] for g in plan["goals"] for o in g["outcomes"] for i in o["indicators"]]
+    ratings = ("not_started", "not_started", "some_progress", "some_progress", "some_progress",
+               "achieved")  # fmt: skip
+    months = _months(today, 6)
+    for n, month in enumerate(months):
+        recorded_on = min(today, date.fromisoformat(f"{month}-01") + timedelta(days=27))
+        api.call("POST", f"/v1/plans/{plan['plan_id']}/progress", coordinator, {
+            "period": month, "recorded_on": recorded_on.isoformat(),
+            "values": [{"indicator_id": ids[0], "value": 40.0 - 3.5 * n},
+                       {"indicator_id": ids[1], "rating": ratings[n]}]})  # fmt: skip
+    return len(months)
+
+
+def sara_activity(api: _Api, incidents: _Api, station: str, comparison: str, today: date) -> bool:
+    """A SARA case on the station's most common offence section, linked to its incidents and
+    taken through analysis and response to assessment (the WDD and E-test are fora's, from
+    the incidents service); False when the station has too few incidents to link."""
+    analyst = incidents.token("ministry_analyst")
+    rows = incidents.call("GET", f"/v1/incidents?station_id={station}&limit=60", analyst)
+    by_section: dict[str, list[str]] = {}
+    for row in rows[:40]:
+        detail = incidents.call("GET", f"/v1/incidents/{row['incident_id']}", analyst)
+        if detail.get("status", "active") == "active" and detail.get("iccs_codes"):
+            by_section.setdefault(detail["iccs_codes"][0][:2], []).append(row["incident_id"])
+    if not by_section or max(len(v) for v in by_section.values()) < 3:
+        return False
+    section, linked = max(by_section.items(), key=lambda kv: len(kv[1]))
+    coordinator = api.token("forum_coordinator", station_id=station)
+    forum = _programme_forum(api, coordinator, station, "police")
+    day = lambda n: (today - timedelta(days=n)).isoformat()  # noqa: E731
+    case = api.call(
+        "POST",
+        f"/v1/fora/{forum}/sara-cases",
+        coordinator,
+        {
+            "problem_statement": "Repeated offences around the market at night (demo case).",
+            "area_id": station,
+            "iccs_code": section,
+            "comparison_area_id": comparison,
+            "linked_incident_ids": linked[:6],
+            "before_from": day(180),
+            "before_to": day(91),
+        },
+    )
+    cid = case["case_id"]
+    api.call(
+        "PUT",
+        f"/v1/sara-cases/{cid}/analysis",
+        coordinator,
+        {
+            "offender": "Groups gathering late",
+            "victim": "Shop keepers closing up",
+            "place": "The market's unlit side streets",
+            "hypotheses": ["Poor lighting"],
+        },
+    )
+    api.call(
+        "PUT",
+        f"/v1/sara-cases/{cid}/response",
+        coordinator,
+        {
+            "interventions": [
+                {
+                    "title": "New street lights",
+                    "responsible": ["municipality"],
+                    "start_on": day(90),
+                },
+                {"title": "Evening foot patrols", "responsible": ["police"], "start_on": day(90)},
+            ]
+        },
+    )
+    api.call("POST", f"/v1/sara-cases/{cid}/assessment", coordinator, {
+        "after_from": day(90), "after_to": day(1),
+        "process": [{"done_as_planned": True}, {"done_as_planned": False}]})  # fmt: skip
+    return True
+
+
+# (days before today it opens, days it runs, responses), round the three districts: the first
+# district is surveyed twice, and the wave still open is published again after late responses;
+# the last two give the second and third districts a wave before the 90 days the evaluation
+# page opens on as well as one within them (a pilot and a comparison surveyed before and after).
+WAVES = ((150, 30, 100), (40, 30, 90), (70, 30, 90), (12, 30, 70), (160, 30, 80), (170, 30, 80))
 LATE_RESPONSES = 15
 
 
@@ -377,4 +533,13 @@ def load_activity(
         progress(f"  {made} demo fora with {held} meetings")
         waves, answered = survey_activity(api("fora"), rng, datetime.now(UTC).date())
         progress(f"  {waves} demo survey waves with {answered} responses, published")
+        today = datetime.now(UTC).date()
+        done = outreach_activity(api("fora"), stations, max(12, round(60 * scale)), rng, today)
+        valued = plan_activity(api("fora"), stations[0], today)
+        progress(f"  {done} demo outreach activities and trainings; a safety plan valued "
+                 f"over {valued} months")  # fmt: skip
+        if sara_activity(api("fora"), api("incidents"), stations[0], stations[1], today):
+            progress("  a demo SARA case taken to assessment")
+        else:
+            progress(f"  no demo SARA case: {stations[0]} has too few incidents to link")
     return ActivitySummary(filed, closed, made, held, waves, answered)

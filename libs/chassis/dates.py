@@ -20,6 +20,30 @@ RANGE = f"from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
 
 Field = str | Sequence[str | int]
 
+# Month names as written in Jordan and Iraq (the Levantine/Syriac names, not the Egyptian
+# "يناير"): no locale or charting library ships them, so dates are formatted here.
+MONTHS_AR = (
+    "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
+    "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+)  # fmt: skip
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_name(month: int, lang: str, short: bool = False) -> str:
+    """A month (1-12) in Arabic ("ar": as in Jordan and Iraq) or English ("Sep" when short)."""
+    if lang == "ar":
+        return MONTHS_AR[month - 1]
+    name = MONTHS_EN[month - 1]
+    return name[:3] if short else name
+
+
+def day_text(day: date, lang: str, short: bool = False) -> str:
+    """A day as a reader writes it: "7 أيلول 2026", "7 September 2026" ("7 Sep 2026")."""
+    return f"{day.day} {month_name(day.month, lang, short)} {day.year}"
+
 
 def in_range(day: date) -> bool:
     return EARLIEST <= day <= LATEST

@@ -5,8 +5,11 @@ A frozen broker keeps its TCP connections open and answers nothing, so the clien
 probe sends its own metadata request with a short timeout instead, and caches the answer for a
 moment so that frequent probes (a load balancer, a kubelet) do not become broker traffic.
 
-Consumer lag per topic is the broker's end of each assigned partition minus the group's
-committed offset, from the consumers' own clients (bounded too); None while unknown.
+Consumer lag per topic is the broker's end of each of the topic's partitions minus the
+group's committed offset (bounded too); None while unknown. It is asked of the broker for the
+groups the service declares, not of the consumers' assignments: a service that has just started
+(or restarted mid-catch-up) has no assignment yet, and an empty answer then would read as
+"nothing to catch up" while a backlog waits.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
 
-from aiokafka import AIOKafkaClient, TopicPartition
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
 from .kafka import client_security
@@ -70,30 +73,66 @@ class BrokerProbe:
 
 async def consumer_lag(broker: KafkaBroker, settings: Settings) -> dict[str, int | None]:
     """Events not yet committed by this service's consumer groups, per registry topic."""
-    lag: dict[str, int | None] = {}
+    groups: dict[str, list[str]] = {}
     for subscriber in broker.subscribers:
-        consumer: Any = getattr(subscriber, "consumer", None)
-        if consumer is None:
-            continue
-        assigned = sorted(consumer.assignment(), key=lambda p: (p.topic, p.partition))
-        behinds = await asyncio.gather(*(_partition_lag(consumer, tp) for tp in assigned))
-        for tp, behind in zip(assigned, behinds, strict=True):
-            name = _unprefixed(tp.topic, settings)
-            if behind is None or lag.get(name, 0) is None:
-                lag[name] = None
-            else:
-                lag[name] = (lag.get(name) or 0) + behind
-    return lag
+        group: str | None = getattr(subscriber, "group_id", None)
+        if group:
+            groups.setdefault(group, []).extend(getattr(subscriber, "topic_names", ()))
+    if not groups:
+        return {}
+    return await group_lag(settings, groups)
 
 
-async def _partition_lag(consumer: Any, tp: TopicPartition) -> int | None:
+async def group_lag(settings: Settings, groups: dict[str, list[str]]) -> dict[str, int | None]:
+    """{registry topic: events on it past its group's committed offsets}, for physical topic
+    names per consumer group; a topic whose offsets the broker did not give is None. A group
+    that never committed on a partition is behind by all it holds."""
+    topics = sorted({t for names in groups.values() for t in names})
+    lag: dict[str, int | None] = {_unprefixed(t, settings): None for t in topics}
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="jisr-readiness-lag",
+        request_timeout_ms=int(PROBE_TIMEOUT_SECONDS * 1000),
+        **client_security(settings),
+    )
+    ends_reader = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        request_timeout_ms=int(PROBE_TIMEOUT_SECONDS * 1000),
+        **client_security(settings),
+    )
     try:
-        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
-            end: int = (await consumer.end_offsets([tp]))[tp]
-            committed: int | None = await consumer.committed(tp)
-    except Exception:
-        return None
-    return max(0, end - (committed or 0))
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS * 2):
+            await admin.start()
+            await ends_reader.start()
+            await ends_reader.topics()
+            for group, names in groups.items():
+                partitions = [
+                    TopicPartition(name, p)
+                    for name in names
+                    for p in sorted(ends_reader.partitions_for_topic(name) or ())
+                ]
+                if not partitions:
+                    continue
+                ends = await ends_reader.end_offsets(partitions)
+                firsts = await ends_reader.beginning_offsets(partitions)
+                committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+                behind: dict[str, int] = {}  # merged once the whole group answered
+                for tp in partitions:
+                    done = committed.get(tp)
+                    offset = done.offset if done is not None and done.offset >= 0 else firsts[tp]
+                    name = _unprefixed(tp.topic, settings)
+                    behind[name] = behind.get(name, 0) + max(0, ends[tp] - offset)
+                for name, events in behind.items():
+                    lag[name] = (lag.get(name) or 0) + events
+    except Exception:  # timeout, refused, unknown group: what was answered stands
+        pass
+    finally:
+        for client in (ends_reader, admin):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.close() if client is admin else client.stop(), 2)
+    return lag
 
 
 def _unprefixed(topic: str, settings: Settings) -> str:

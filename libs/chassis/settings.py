@@ -65,6 +65,24 @@ class Settings(BaseSettings):
     pseudonym_key: str = DEV_PSEUDONYM_KEY
     ledger_signing_key: str | None = None  # Ed25519 private key, PEM; None: a dev key
 
+    # The dashboard's sign-in (analytics): OpenID Connect, authorization code with PKCE, against
+    # the ministry's identity provider (its discovery document at <issuer>/.well-known/...).
+    # Empty issuer: the development sign-in (paste a token) instead. The roles and scope come
+    # from the ID token's claims as from an API token's (roles or realm_access.roles,
+    # station_id, governorate, oversight_body).
+    oidc_issuer: str = ""
+    oidc_client_id: str = "jisr-analytics"
+    oidc_client_secret: str = ""  # empty: a public client (PKCE alone)
+    oidc_scopes: str = "openid profile email"
+    oidc_provider_name: str = "the ministry's identity provider"  # "Sign in with <this>"
+    oidc_redirect_url: str = ""  # empty: this site's /login/callback as the request reached it
+    # Signs the dashboard's session cookie; required with an issuer (empty: derived from
+    # jwt_secret, which only the development sign-in accepts).
+    session_secret: str = ""
+    session_hours: float = Field(default=8.0, gt=0, le=24)
+    # The dashboard warns that its figures are behind when a topic lags more events than this.
+    freshness_max_lag: int = Field(default=20, ge=0)
+
     # Other services' public HTTP APIs (queries only; commands travel as events)
     incidents_url: str = "http://127.0.0.1:8003"
 

@@ -12,6 +12,7 @@ its last batch, so the last records are fetched from the reported end onwards.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -26,8 +27,21 @@ TAIL_READ_MS = 300
 TAIL_BATCHES = 50
 
 
+@dataclass(frozen=True)
+class TopicHistory:
+    records: int  # what the topic's partitions hold, first offset to true end
+    complete: bool  # every partition still starts at offset 0: nothing was removed by retention
+
+
 async def topic_record_counts(settings: Settings, topics: Iterable[str]) -> dict[str, int]:
     """Records on each registry topic (prefixed as the settings say); 0 for a missing topic."""
+    return {name: h.records for name, h in (await topic_histories(settings, topics)).items()}
+
+
+async def topic_histories(settings: Settings, topics: Iterable[str]) -> dict[str, TopicHistory]:
+    """Each registry topic's records, and whether it still holds everything written to it. A
+    complete topic holding fewer events than a consumer applied from it lost its history (a
+    broker that keeps topics in memory, restarted), whatever its retention."""
     names = list(topics)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
@@ -45,14 +59,16 @@ async def topic_record_counts(settings: Settings, topics: Iterable[str]) -> dict
             for p in sorted(consumer.partitions_for_topic(settings.topic(name)) or ())
         ]
         counts = dict.fromkeys(names, 0)
+        complete = dict.fromkeys(names, True)
         if not partitions:
-            return counts
+            return {name: TopicHistory(0, True) for name in names}
         first = await consumer.beginning_offsets(partitions)
         ends = await _true_ends(consumer, partitions, await consumer.end_offsets(partitions))
         by_name = {settings.topic(name): name for name in names}
         for tp in partitions:
             counts[by_name[tp.topic]] += max(0, ends[tp] - first[tp])
-        return counts
+            complete[by_name[tp.topic]] &= first[tp] == 0
+        return {name: TopicHistory(counts[name], complete[name]) for name in names}
     finally:
         await consumer.stop()
 

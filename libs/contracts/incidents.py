@@ -1,6 +1,8 @@
 """Events of the incidents domain: station incident records and reporting periods.
 
 Incidents carry codes and areas only: never names, narratives, addresses or coordinates.
+Victims and offenders travel as counts by sex and age band (`PersonCount`): never a person, an
+exact age or one person's relationship to another.
 """
 
 from __future__ import annotations
@@ -39,6 +41,22 @@ Outcome = Literal[
 ]
 
 
+PersonType = Literal["individual", "business", "public_body", "society", "unknown"]
+Sex = Literal["female", "male", "unknown"]
+AgeBand = Literal["0-11", "12-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown"]
+#: An incident holds at most 50 victims and 50 offenders (the API's bound), so at most 50 groups.
+MAX_PEOPLE = 50
+
+
+class PersonCount(EventModel):
+    """How many of an incident's victims (or offenders) share a type, sex and age band."""
+
+    type: PersonType = "individual"
+    sex: Sex = "unknown"
+    age_band: AgeBand = "unknown"
+    count: int = Field(ge=1, le=MAX_PEOPLE)
+
+
 class Offence(EventModel):
     iccs_code: str = Field(pattern=ICCS_CODE, description="ICCS code, level 1 to 4")
     national_code: str | None = Field(default=None, max_length=32)
@@ -63,6 +81,14 @@ class IncidentRecorded(EventModel):
     reported_at: datetime | None = None
     location_type: LocationType = "unknown"
     boundary_version: str = Field(default="1", max_length=16)
+    # Optional with an empty default: events recorded before these fields still validate. A
+    # reclassification changes offences only, so these stay as recorded.
+    victims: list[PersonCount] = Field(
+        default_factory=list, max_length=MAX_PEOPLE, description="victims counted by group"
+    )
+    offenders: list[PersonCount] = Field(
+        default_factory=list, max_length=MAX_PEOPLE, description="offenders counted by group"
+    )
 
 
 class IncidentReclassified(EventModel):

@@ -47,9 +47,15 @@ def personal_data_fields(model: type[BaseModel]) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+#: An exact age is personal; a band of ages ("age_band", "age_group") is a statistic.
+AGE_BANDS = frozenset({"band", "bands", "group", "groups", "range"})
+
+
 def is_personal_name(field_name: str) -> bool:
     words = tuple(field_name.lower().split("_"))
     if PERSONAL_WORDS.intersection(words):
+        return True
+    if "age" in words and not AGE_BANDS.intersection(words):
         return True
     return any(_contains(words, term) for term in PERSONAL_TERMS)
 

@@ -23,14 +23,20 @@ class BaselinesClient(ServiceApi):
         super().__init__(http, settings, caller="analytics", target="incidents")
 
     async def band(
-        self, area: str, category: str, first: date, last: date
+        self,
+        area: str,
+        category: str | None,
+        first: date,
+        last: date,
+        domestic: bool | None = None,
     ) -> dict[str, tuple[float, float]]:
-        params = {
-            "area": area,
-            "category": category,
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-        }
+        """The band of `category` in `area` (every category when None, which incidents takes
+        with a filter only); `domestic=True`: of domestic-violence incidents."""
+        params = {"area": area, "from": first.isoformat(), "to": last.isoformat()}
+        if category is not None:
+            params["category"] = category
+        if domestic is not None:
+            params["domestic"] = "true" if domestic else "false"
         try:
             body = await self.get_json("/v1/baselines", params)
         except (ServiceUnavailable, ServiceRejected) as exc:

@@ -14,6 +14,7 @@ from libs.contracts.topics import (
 from .accountability.projection import apply_complaint_events
 from .crime.projection import apply_baseline_events, apply_incident_events
 from .engagement.projection import apply_fora_events
+from .freshness.projection import stamped
 
 INCIDENTS_CONSUMER = ConsumerSpec(
     name="incidents", topics=(INCIDENTS_RECORDED.name,), apply=apply_incident_events
@@ -26,4 +27,8 @@ COMPLAINTS_CONSUMER = ConsumerSpec(
 )
 FORA_CONSUMER = ConsumerSpec(name="fora", topics=(FORA_ACTIVITY.name,), apply=apply_fora_events)
 
-CONSUMERS = (INCIDENTS_CONSUMER, BASELINES_CONSUMER, COMPLAINTS_CONSUMER, FORA_CONSUMER)
+# Each also stamps the freshness of what it applied ("figures as of", freshness/projection.py).
+CONSUMERS = tuple(
+    stamped(spec)
+    for spec in (INCIDENTS_CONSUMER, BASELINES_CONSUMER, COMPLAINTS_CONSUMER, FORA_CONSUMER)
+)

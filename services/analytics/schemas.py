@@ -43,15 +43,42 @@ class Note(BaseModel):
     text: str
 
 
-class CohortView(BaseModel):
-    """Accountability and engagement: no series unit (their series are per period too)."""
+class TopicFreshness(BaseModel):
+    topic: str
+    as_of: str | None = Field(description="time of the latest event applied from the topic")
+    applied: int = Field(description="distinct events applied from the topic")
+    lag: int | None = Field(description="events on the topic not yet applied; null: unknown")
+    behind: bool
+    on_broker: int | None = Field(description="records the topic holds; null: not checked yet")
+    retained: int | None = Field(
+        description="published rows its producer's outbox retains; null: not readable here"
+    )
+    history_short: bool
 
-    view: Literal["accountability", "engagement"]
+
+class Freshness(BaseModel):
+    """How current the figures are (services/analytics/domain/freshness.py)."""
+
+    as_of: str | None = Field(description="time of the latest event applied, any topic")
+    behind: bool = Field(description="a topic lags more than max_lag events")
+    lag_known: bool
+    history_short: bool = Field(description="the broker holds fewer events than were published")
+    max_lag: int
+    checked_at: str | None
+    fix: list[str] = Field(description="the commands that restore the broker's history")
+    topics: list[TopicFreshness]
+
+
+class CohortView(BaseModel):
+    """Accountability, engagement and the programme views: no series unit."""
+
+    view: Literal["accountability", "engagement", "outreach", "membership", "plans", "sara"]
     filters: ViewFilters
     summary: dict[str, Figure]
     notes: list[Note]
     tables: dict[str, list[Row]]
     scope: ViewScope
+    freshness: Freshness | None = None
 
 
 class TimedView(BaseModel):
@@ -64,9 +91,39 @@ class TimedView(BaseModel):
     notes: list[Note]
     tables: dict[str, list[Row]]
     scope: ViewScope
+    freshness: Freshness | None = None
 
 
 AnyView = TimedView | CohortView
+
+
+class EvaluationWindow(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    first: str = Field(alias="from", description="first day, YYYY-MM-DD")
+    last: str = Field(alias="to", description="last day, YYYY-MM-DD (included)")
+    days: int
+
+
+class EvaluationFilters(BaseModel):
+    treated: str = Field(description="the pilot area")
+    comparison: str
+    start: str = Field(description="the programme's first day")
+    before: EvaluationWindow
+    after: EvaluationWindow
+    category: str | None = Field(description="ICCS section or division (incidents only)")
+
+
+class EvaluationView(BaseModel):
+    """The before/after evaluation: pilot and comparison area, before and after."""
+
+    view: Literal["evaluation"]
+    filters: EvaluationFilters
+    summary: dict[str, Figure]
+    notes: list[Note]
+    tables: dict[str, list[Row]]
+    scope: ViewScope
+    freshness: Freshness | None = None
 
 Shown = int | str  # a count, or "<5" / "x" when suppressed
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -38,6 +39,13 @@ incident_facts = Table(
     # as the incidents service counts its baselines.
     Column("categories", ARRAY(String(8)), nullable=False),
     Column("status", String(8), nullable=False),  # active | voided | merged
+    # The sections and divisions of its domestic offences (moves with a reclassification), and
+    # its victims' number and their distinct sexes and age bands, as the event counts them
+    # (migration 0005; victims never change after recording).
+    Column("domestic_categories", ARRAY(String(8)), nullable=False, server_default="{}"),
+    Column("victim_count", Integer, nullable=False, server_default="0"),
+    Column("victim_sexes", ARRAY(String(8)), nullable=False, server_default="{}"),
+    Column("victim_age_bands", ARRAY(String(8)), nullable=False, server_default="{}"),
 )
 
 baseline_alerts = Table(
@@ -228,6 +236,137 @@ survey_cell_items = Table(
     Column("positive", Integer),  # None: fewer than the minimum cell size answered
 )
 
+# --- programme work (jisr.fora.activity.v1; programme/) ---------------------------------------
+# Outreach and trainings, membership counts, safety-plan indicator values, SARA cases. A
+# restated figure (an activity recorded again, an indicator's value for a period recomputed, a
+# case's stage, its assessment) keeps the latest by event time, then event id; membership keeps
+# every count, and a view reads the latest one of each forum as of the end of its period.
+
+forum_origins = Table(
+    "forum_origins",
+    metadata,
+    Column("forum_id", Uuid, primary_key=True),
+    Column("origin", String(40)),  # a forum_origins code; None when not recorded
+    Column("origin_programme", String(40)),
+)
+
+programme_activities = Table(
+    "programme_activities",
+    metadata,
+    Column("activity_id", Uuid, primary_key=True),
+    Column("forum_id", Uuid),  # None: an area's own activity, run by no forum
+    Column("area_id", String(32), nullable=False),
+    Column("station_id", String(32)),
+    Column("district_code", String(16)),
+    Column("governorate_code", String(8)),
+    Column("kind", String(40), nullable=False),
+    Column("audience", String(40), nullable=False),
+    Column("held_on", Date, nullable=False, index=True),
+    Column("participants", Integer, nullable=False),
+    Column("women", Integer, nullable=False),
+    Column("men", Integer, nullable=False),
+    Column("gender_unknown", Integer, nullable=False),
+    Column("direct_beneficiaries", Integer, nullable=False),
+    Column("indirect_beneficiaries", Integer, nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+)
+
+membership_counts = Table(
+    "membership_counts",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("forum_id", Uuid, nullable=False, index=True),
+    Column("members", Integer, nullable=False),
+    Column("counted_at", DateTime(timezone=True), nullable=False),
+)
+
+membership_cells = Table(
+    "membership_cells",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("group_code", String(40), primary_key=True),
+    Column("gender", String(8), primary_key=True),
+    Column("members", Integer, nullable=False),
+)
+
+plan_indicator_values = Table(
+    "plan_indicator_values",
+    metadata,
+    Column("indicator_id", Uuid, primary_key=True),
+    Column("period", String(8), primary_key=True),  # YYYY-Qn or YYYY-MM
+    Column("period_start", Date, nullable=False),
+    Column("plan_id", Uuid, nullable=False, index=True),
+    Column("forum_id", Uuid),
+    Column("area_id", String(32), nullable=False),
+    Column("station_id", String(32)),
+    Column("district_code", String(16)),
+    Column("governorate_code", String(8)),
+    Column("source", String(24), nullable=False),
+    Column("origin", String(8), nullable=False),
+    Column("iccs_code", String(8)),
+    Column("item", String(40)),
+    Column("value", Float),
+    Column("rating", String(16)),
+    Column("baseline", Float),
+    Column("target", Float),
+    Column("status", String(16), nullable=False),
+    Column("as_of", Date),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+)
+
+sara_cases = Table(
+    "sara_cases",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("forum_id", Uuid, nullable=False),
+    Column("area_level", String(16), nullable=False),
+    Column("area_id", String(32), nullable=False),
+    Column("station_id", String(32)),
+    Column("district_code", String(16)),
+    Column("governorate_code", String(8)),
+    Column("iccs_code", String(8)),  # the problem type; None: not a crime category
+    Column("comparison_area_id", String(32), nullable=False),
+    Column("linked_incidents", Integer, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# A case's stage kept apart from the case, so a stage change read before the case (another
+# partition, a replay) still wins by its own time.
+sara_stages = Table(
+    "sara_stages",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("stage", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+)
+
+sara_assessments = Table(
+    "sara_assessments",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),  # the latest assessment of a case
+    Column("forum_id", Uuid, nullable=False),
+    Column("interventions_planned", Integer, nullable=False),
+    Column("interventions_as_planned", Integer, nullable=False),
+    Column("before_from", Date, nullable=False),
+    Column("before_to", Date, nullable=False),
+    Column("after_from", Date, nullable=False),
+    Column("after_to", Date, nullable=False),
+    Column("treated_before", Integer, nullable=False),
+    Column("treated_after", Integer, nullable=False),
+    Column("comparison_before", Integer, nullable=False),
+    Column("comparison_after", Integer, nullable=False),
+    Column("wdd", Float, nullable=False),
+    Column("wdd_p", Float),
+    Column("etest_p", Float),
+    Column("impact", String(24), nullable=False),
+    Column("displacement", String(24), nullable=False),
+    Column("assessed_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("event_id", Uuid, nullable=False),
+)
+
 # The jurisdiction each oversight body was registered with (oversight_body.registered and
 # .changed): the accountability view of an oversight token is cut to it, never to a claim.
 oversight_jurisdictions = Table(
@@ -237,6 +376,18 @@ oversight_jurisdictions = Table(
     Column("national", Boolean, nullable=False),
     Column("governorates", ARRAY(String(8)), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- freshness (every consumed topic) ----------------------------------------------------------
+
+# Per topic, the latest event time applied and how many distinct events were: "figures as of"
+# on every page, and what the broker's history is compared with (application/freshness.py).
+applied_event_times = Table(
+    "applied_event_times",
+    metadata,
+    Column("topic", String(100), primary_key=True),
+    Column("latest_event_at", DateTime(timezone=True), nullable=False),
+    Column("applied", BigInteger, nullable=False),
 )
 
 # Every table `jisr analytics rebuild` empties and refills, parents before children.
@@ -258,4 +409,13 @@ READ_MODELS = (
     survey_waves,
     survey_cells,
     survey_cell_items,
+    forum_origins,
+    programme_activities,
+    membership_counts,
+    membership_cells,
+    plan_indicator_values,
+    sara_cases,
+    sara_stages,
+    sara_assessments,
+    applied_event_times,
 )

@@ -20,6 +20,11 @@ What makes the data worth looking at (so baselines and alerts mean something on 
   in one district and one common category, `extra` incidents a week on top of the usual count
   (6 + rate + 4 * sqrt(rate), rate = that district-category's expected weekly count: a clear
   rise at any district size). `extra` is absolute: it does not change with `scale`.
+- victims and domestic violence (drawn from their own random stream, so every other figure
+  above stays as it was): a share of the violent offences is domestic (`DOMESTIC_SHARE`: a
+  quarter of assaults, 40% of sexual violence, ...), domestic incidents' victims are mostly
+  women and girls and their offender a man; crimes against the person have one or two victims,
+  a third of property crimes one; victims carry a sex and an age band, never more.
 
 Weeks are UTC Monday-to-Sunday weeks, as the baselines count them. Times of day follow a local
 (UTC+3, Jordan's time all year since 2022) profile busiest in the evening; each incident stays
@@ -83,6 +88,16 @@ HOUR_PROFILE = (
 
 _PLAN_STREAM = 1_000_001  # seeds for draws that are not per week
 _STATION_STREAM = 1_000_002
+_PEOPLE_STREAM = 1_000_003  # victims and domestic flags, per week
+
+# Share of incidents whose principal offence is domestic, by ICCS division (others: none).
+DOMESTIC_SHARE = {"0201": 0.25, "0301": 0.40, "0202": 0.30, "0209": 0.15, "0101": 0.15}
+PERSON_SECTIONS = ("01", "02", "03", "04")  # crimes against the person: always a victim
+PROPERTY_VICTIM_SHARE = 0.33
+AGE_BANDS = ("0-11", "12-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
+AGE_WEIGHTS = (0.05, 0.08, 0.18, 0.24, 0.18, 0.11, 0.07, 0.04, 0.05)
+# P(female) of a victim: domestic, other crimes against the person, property crimes
+FEMALE_SHARE = {"domestic": 0.82, "person": 0.35, "property": 0.40}
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,9 @@ class DemoIncident:
     occurred_at: datetime  # aware UTC
     iccs_codes: tuple[str, ...]  # 1..3 level-2 ICCS codes, the first is the principal offence
     attempted: bool
+    domestic: bool = False  # the principal offence is domestic
+    victims: tuple[tuple[str, str], ...] = ()  # (sex, age band) per victim
+    offenders: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,15 +313,42 @@ def _week(
         strict=True,
     )
     sequence: Counter[int] = Counter()
+    people = np.random.default_rng([seed, index, _PEOPLE_STREAM])
     for station, category, weekday, local_hour, minute_, count, attempt in columns:
         sequence[station] += 1
+        code = mix.codes[category]
+        domestic = bool(people.random() < DOMESTIC_SHARE.get(code, 0.0))
+        victims, offenders = _people(people, code, domestic)
         yield DemoIncident(
             station_id=stations[station].id,
             source_ref=f"DEMO{seed}-{week:%Y%m%d}-{sequence[station]:04d}",
             occurred_at=_utc_time(week, weekday, local_hour, minute_),
             iccs_codes=_codes(rng, mix, category, count),
             attempted=attempt,
+            domestic=domestic,
+            victims=victims,
+            offenders=offenders,
         )
+
+
+def _people(
+    rng: np.random.Generator, code: str, domestic: bool
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Victims and offenders of an incident of principal offence `code`: (sex, age band)."""
+    person = code[:2] in PERSON_SECTIONS
+    if not person and rng.random() >= PROPERTY_VICTIM_SHARE:
+        return (), ()
+    kind = "domestic" if domestic else "person" if person else "property"
+    n = 1 + int(person and rng.random() < 0.15)
+    victims = tuple(
+        (
+            "female" if rng.random() < FEMALE_SHARE[kind] else "male",
+            AGE_BANDS[int(rng.choice(len(AGE_BANDS), p=AGE_WEIGHTS))],
+        )
+        for _ in range(n)
+    )
+    offenders = (("male", "35-44"),) if domestic else ()
+    return victims, offenders
 
 
 def _utc_time(week: date, day: int, local_hour: int, minute: int) -> datetime:

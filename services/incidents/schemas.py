@@ -14,7 +14,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.baselines import AreaLevel, BaselineMethod
-from libs.contracts.incidents import ICCS_CODE, LocationType, Outcome, Weapon
+from libs.contracts.incidents import ICCS_CODE, AgeBand, LocationType, Outcome, Sex, Weapon
 
 # Requests
 
@@ -126,6 +126,40 @@ class BulkSummary(BaseModel):
     rejected: int
     errors_truncated: bool
     errors: list[RowError]
+
+
+class UploadJob(BaseModel):
+    """A bulk upload run as a job: where it is, and what it stored and refused so far (each
+    counter moves with the batch it counts, in the same transaction)."""
+
+    job_id: UUID
+    state: Literal["receiving", "queued", "running", "done", "failed"] = Field(
+        description="receiving the file, queued, running (also while resuming after a "
+        "restart), done, or failed (see failure; re-sending the file is safe)"
+    )
+    bytes_received: int
+    lines: int = Field(description="lines of the file read and accounted for")
+    stored: int
+    duplicates: int
+    rejected: int
+    errors_reported: int
+    errors_truncated: bool
+    attempts: int = Field(description="runs it took (more than 1: resumed after a restart)")
+    failure: str | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    errors_url: str
+
+
+class UploadRowError(RowError):
+    n: int = Field(description="the error's number in the report (the page cursor)")
+
+
+class UploadErrors(BaseModel):
+    job_id: UUID
+    errors: list[UploadRowError]
+    next_after: int | None = Field(description="pass as `after` for the next page; null: the end")
 
 
 class OffenceOut(BaseModel):
@@ -284,7 +318,7 @@ class BaselineWeek(BaseModel):
 class Baseline(BaseModel):
     area: str
     area_level: AreaLevel
-    category: str
+    category: str | None = Field(description="null: every incident the filters keep, once")
     method: BaselineMethod
     method_version: str | None = None
     statistic: Literal["week_count", "four_week_total", "ewma"] | None = Field(
@@ -293,6 +327,9 @@ class Baseline(BaseModel):
     counting_rules_version: str
     series_start: date | None
     as_of: datetime | None
+    domestic: bool | None = Field(None, description="the filters the series was counted with")
+    victim_sex: Sex | None = None
+    victim_age_band: AgeBand | None = None
     weeks: list[BaselineWeek]
 
 

@@ -64,9 +64,14 @@ def incidents(events) -> dict:
                 "codes": [o["iccs_code"] for o in data["offences"]],
                 "occurred": t(data["occurred_at"]),
                 "status": "active",
+                "domestic_codes": [o["iccs_code"] for o in data["offences"] if o["domestic"]],
+                "victims": data.get("victims", []),
             }
         elif kind == "incident.reclassified" and iid in state:
             state[iid]["codes"] = [o["iccs_code"] for o in data["offences"]]
+            state[iid]["domestic_codes"] = [
+                o["iccs_code"] for o in data["offences"] if o["domestic"]
+            ]
         elif kind == "incident.voided" and iid in state:
             state[iid]["status"] = "voided"
         elif kind == "incident.merged" and iid in state:
@@ -97,6 +102,45 @@ def crime(events, start: date, end: date, area: str | None = None, category=None
         "by_station": Counter(i["station"] for i in counted),
         "sections": sections,
         "weeks": weeks,
+    }
+
+
+def crime_by_victim(events, start: date, end: date, area: str | None = None, category=None):
+    """Incidents per victim sex and age band (once per group an incident's victims are in;
+    "no_victim_recorded" without victims), domestic ones among them, and domestic incidents
+    per week and per governorate: a domestic offence in the category (any without one)."""
+    sexes: Counter = Counter()
+    bands: Counter = Counter()
+    domestic_sexes: Counter = Counter()
+    domestic_bands: Counter = Counter()
+    weeks: Counter = Counter()
+    by_gov: Counter = Counter()
+    for i in incidents(events).values():
+        day = i["occurred"].astimezone(UTC).date()
+        if not (
+            i["status"] == "active"
+            and in_period(day, start, end)
+            and in_area(area, i["station"], i["gov"])
+            and (category is None or any(c.startswith(category) for c in i["codes"]))
+        ):
+            continue
+        domestic = any(category is None or c.startswith(category) for c in i["domestic_codes"])
+        i_sexes = {v["sex"] for v in i["victims"]} or {"no_victim_recorded"}
+        i_bands = {v["age_band"] for v in i["victims"]} or {"no_victim_recorded"}
+        sexes.update(i_sexes)
+        bands.update(i_bands)
+        if domestic:
+            domestic_sexes.update(i_sexes)
+            domestic_bands.update(i_bands)
+            weeks[(day - timedelta(days=day.weekday())).isoformat()] += 1
+            by_gov[i["gov"]] += 1
+    return {
+        "sexes": sexes,
+        "bands": bands,
+        "domestic_sexes": domestic_sexes,
+        "domestic_bands": domestic_bands,
+        "domestic_weeks": weeks,
+        "domestic_by_governorate": by_gov,
     }
 
 

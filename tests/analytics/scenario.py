@@ -46,9 +46,12 @@ from libs.contracts.incidents import (
     IncidentRecorded,
     IncidentVoided,
     Offence,
+    PersonCount,
 )
 from libs.contracts.topics import topic_for_event
 from libs.reference import load_reference
+
+from .programme_scenario import ORIGINS, add_programme
 
 STATIONS = ("AM-01-S1", "AM-01-S2", "AM-02-S1", "IR-01-S1", "IR-02-S1", "MA-01-S1", "KA-01-S1")
 CODES = ("0201", "0501", "0502", "0401", "0701", "0301", "1101", "020101")
@@ -94,11 +97,24 @@ class Scenario:
 
     def incidents(self, n: int) -> None:
         rng = self.rng
-        for _ in range(n):
+        for i in range(n):
             station = self.reference.stations[rng.choice(STATIONS)]
             incident_id = uuid7()
             offences = [Offence(iccs_code=rng.choice(CODES)) for _ in range(rng.choice((1, 1, 2)))]
             occurred = self.at(rng.uniform(1, DAYS))
+            # victims and domestic flags from their own generator: the draws above stay as before
+            people = random.Random(f"{self.seed}-people-{i}")
+            offences = [
+                o.model_copy(update={"domestic": people.random() < 0.25}) for o in offences
+            ]
+            victims = [
+                PersonCount(
+                    sex=people.choice(("female", "female", "male", "unknown")),
+                    age_band=people.choice(("0-11", "18-24", "25-34", "45-54", "unknown")),
+                    count=people.choice((1, 1, 2)),
+                )
+                for _ in range(people.choice((0, 1, 1, 2)))
+            ]
             self.add(
                 IncidentRecorded(
                     incident_id=incident_id,
@@ -108,6 +124,7 @@ class Scenario:
                     offences=offences,
                     occurred_at=occurred,
                     recorded_at=occurred + timedelta(hours=5),
+                    victims=victims,
                 ),
                 incident_id,
             )
@@ -134,7 +151,7 @@ class Scenario:
                     incident_id,
                 )
             elif roll < 0.22:
-                new = [Offence(iccs_code=rng.choice(CODES))]
+                new = [Offence(iccs_code=rng.choice(CODES), domestic=people.random() < 0.5)]
                 self.add(
                     IncidentReclassified(
                         incident_id=incident_id,
@@ -296,6 +313,7 @@ class Scenario:
                     area_code=area,
                     station_id=station,
                     registered_at=self.at(DAYS + 10),
+                    origin=ORIGINS.get(area),
                 ),
                 fid,
             )
@@ -423,6 +441,7 @@ class Scenario:
         self.complaints(70)
         self.fora()
         self.surveys()
+        add_programme(self)  # its own generator: the figures above are unchanged
         return self
 
 

@@ -1,6 +1,9 @@
 """The dashboard in a real browser: headless Chromium (Debian's, installed by ./dev) driven
 by Playwright against `jisr up --demo` — sign in, charts drawn with data, switch to Arabic
-(right-to-left), apply a filter, and screenshots saved (copies in /tmp/jisr-screens/)."""
+(right-to-left), apply a filter, and screenshots saved (copies in /tmp/jisr-screens/); then
+every page in both languages through tests/analytics/page_checks.py (bounded height, labels
+inside their charts, aligned numbers, unwrapped dates, Arabic month names, targets, no raw
+codes, open alerts only, paginated)."""
 
 from __future__ import annotations
 
@@ -36,9 +39,11 @@ ARGS = [
 DEMO_SCALE = "0.02"  # ~1,600 incidents over three years: loads in seconds
 
 
-@pytest.fixture
-def demo(tmp_path):
-    """`jisr up --demo` in a child process; yields the analytics URL; Ctrl-C at the end."""
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`jisr up --demo` in a child process (one for the module's tests); yields the analytics
+    URL; Ctrl-C at the end."""
+    tmp_path = tmp_path_factory.mktemp("demo")
     home, output = (tmp_path / "home").resolve(), tmp_path / "jisr-up.out"
     base, kafka = _service_ports(), free_port()
     while base <= kafka < base + len(SERVICES):
@@ -60,14 +65,15 @@ def demo(tmp_path):
 
 
 def charts_with_data(page) -> dict[str, int]:
-    """Chart id -> how many data points Plotly drew (traces' y values that are numbers)."""
+    """Chart id -> how many data points Plotly drew (traces' values that are numbers: y, or x
+    for horizontal bars). Charts with nothing to draw are a sentence, not a `.chart`."""
     page.wait_for_selector("body[data-charts-ready=true]", timeout=30_000)
     return page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('.chart')].map(el => [
+        """() => Object.fromEntries([...document.querySelectorAll('div.chart')].map(el => [
             el.id,
             el.querySelector('.main-svg') && el.data
-              ? el.data.reduce((n, t) => n + (t.y || []).filter(v => typeof v === 'number'
-                                                                   && v > 0).length, 0)
+              ? el.data.reduce((n, t) => n + ((t.orientation === 'h' ? t.x : t.y) || [])
+                                         .filter(v => typeof v === 'number' && v > 0).length, 0)
               : 0]))"""
     )
 
@@ -123,7 +129,10 @@ def test_dashboard_in_chromium(demo, tmp_path):
         assert page.evaluate("document.documentElement.dir") == "rtl"  # the cookie remembers
         drawn = charts_with_data(page)
         assert all(n > 0 for n in drawn.values()), drawn
-        band = page.evaluate("document.getElementById('chart-crime-time').data.length")
+        band = page.evaluate(
+            "document.getElementById('chart-crime-time').data"
+            ".filter(t => t.legendgroup !== 'partial').length"
+        )
         assert band == 3, "observed, expected and upper limit (from incidents' baselines)"
         shown = page.get_attribute(".card[data-key=incidents]", "data-value")
         params = {"area": "AM", "category": "05"} | {
@@ -147,3 +156,70 @@ def test_dashboard_in_chromium(demo, tmp_path):
     SCREENS.mkdir(exist_ok=True)
     for name in ("crime-ar-filtered.png", "overview-ar.png", "crime-en.png"):
         shutil.copy(shots / name, SCREENS / name)
+
+
+def sign_in(browser, demo: str, token: str):
+    """A page signed in the development way (the token pasted at /login)."""
+    page = browser.new_page()
+    page.goto(f"{demo}/login")
+    page.fill("#token", token)
+    page.click("#sign-in")
+    page.wait_for_url(f"{demo}/**")
+    return page
+
+
+def test_every_page_reads_well_in_both_languages(demo, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.analytics.page_checks import check_every_page, check_page
+
+    analyst = mint_token(Settings(), role="ministry_analyst")
+    shots = tmp_path / "pages"
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1400, "height": 1000}, locale="en-GB",
+        )  # fmt: skip
+        page = sign_in(browser, demo, analyst)
+        surveys_projected(demo, analyst)
+        reports = check_every_page(
+            page, demo, screenshot_dir=shots, extra_paths=("/scorecard/AM-01-S1",)
+        )
+        paths = {r.path for r in reports}
+        assert {"/overview", "/crime", "/accountability", "/engagement", "/public/report",
+                "/scorecard/AM-01-S1"} <= paths, paths  # fmt: skip
+        assert all(r.screenshot and r.screenshot.stat().st_size > 10_000 for r in reports)
+        # the women's share chart declares the one-third target: a line, labelled
+        page.goto(f"{demo}/engagement?lang=ar")
+        check_page(page, "ar")
+        assert page.locator("[data-chart=chart-women-by-area] .shapelayer path").count() == 1
+        assert "الهدف" in page.inner_text("[data-chart=chart-women-by-area]")
+
+        # three years of alerts: only the open ones, a page at a time, all of them in the CSV
+        start = "2023-12-04"
+        api = httpx.get(f"{demo}/v1/stats/crime", params={"from": start},
+                        headers={"Authorization": f"Bearer {analyst}"}).json()  # fmt: skip
+        alerts = api["tables"]["alerts"]
+        raised = [a for a in alerts if a["status"] == "raised"]
+        assert raised and len(raised) < len(alerts), "the demo raises and clears alerts"
+        page.goto(f"{demo}/crime?from={start}&lang=en")
+        m, problems = check_page(page, "en")
+        assert not problems, problems
+        pager = page.locator("[data-pager=alerts]")
+        assert pager.get_attribute("data-shown") == str(len(raised))
+        assert pager.get_attribute("data-all") == str(len(alerts))
+        rows = page.locator("table[data-table=alerts] tbody tr").count()
+        assert rows == min(len(raised), 20)
+        statuses = page.eval_on_selector_all(
+            "table[data-table=alerts] td[data-key=status]", "tds => tds.map(c => c.dataset.value)"
+        )
+        assert set(statuses) == {"raised"}
+        href = page.get_attribute("[data-all-rows=alerts]", "href")
+        with page.expect_download() as download:
+            page.click("[data-all-rows=alerts]")
+        listed = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+        assert len(listed) == len(alerts) + 1, href  # the header and every alert
+        browser.close()
+    SCREENS.mkdir(exist_ok=True)
+    for r in reports:
+        shutil.copy(r.screenshot, SCREENS / r.screenshot.name)

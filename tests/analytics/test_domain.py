@@ -83,7 +83,7 @@ def test_a_correction_says_which_incident_and_what_changes() -> None:
     )
     assert crime.correction(moved) == (
         incident,
-        {"iccs_code": "020111", "categories": ["02", "0201"]},
+        {"iccs_code": "020111", "categories": ["02", "0201"], "domestic_categories": []},
     )
     voided = IncidentVoided(
         incident_id=incident, station_id="AM-01-S1", reason_code="NO_CRIME", voided_at=now

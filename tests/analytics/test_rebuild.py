@@ -39,6 +39,14 @@ async def test_rebuild_reproduces_identical_tables(world):
             "survey_waves",
             "survey_cells",
             "survey_cell_items",
+            "forum_origins",
+            "programme_activities",
+            "membership_counts",
+            "membership_cells",
+            "plan_indicator_values",
+            "sara_cases",
+            "sara_stages",
+            "sara_assessments",
         )
     )
     inbox = await platform.scalar("analytics", "SELECT count(*) FROM inbox")
@@ -46,6 +54,8 @@ async def test_rebuild_reproduces_identical_tables(world):
     await platform.sql("analytics", "UPDATE incident_facts SET status = 'voided'")
     await platform.sql("analytics", "DELETE FROM complaint_findings")
     await platform.sql("analytics", "DELETE FROM survey_cell_items WHERE positive IS NOT NULL")
+    await platform.sql("analytics", "UPDATE plan_indicator_values SET value = -1")
+    await platform.sql("analytics", "DELETE FROM sara_stages")
 
     out = await run_cli(platform, "analytics", "rebuild")
 

@@ -7,9 +7,23 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Date, Row, cast, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    Row,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.chassis.db import driver_connection
 
 from ..domain.scope import Filters
 from ..repositories.areas import area_clause
@@ -23,8 +37,19 @@ AREA_COLUMNS = {
 
 
 async def insert_incidents(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(incident_facts).on_conflict_do_nothing(), rows)
+    """One prepared INSERT for the batch, on the driver (asyncpg pipelines the rows): through
+    SQLAlchemy, binding the rows' four arrays item by item was most of a consumer batch's
+    time (profiled: ~200 of ~310 µs per event)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    statement = (
+        f"INSERT INTO incident_facts ({', '.join(columns)})"
+        f" VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})"
+        " ON CONFLICT DO NOTHING"
+    )
+    raw = await driver_connection(session)
+    await raw.executemany(statement, [tuple(row[c] for c in columns) for row in rows])
 
 
 async def correct_incident(session: AsyncSession, incident_id: UUID, values: dict) -> None:
@@ -98,3 +123,59 @@ async def alerts(
             a.iccs_code.startswith(c) | (func.left(c, func.length(a.iccs_code)) == a.iccs_code)
         )
     return (await session.execute(query)).all()
+
+
+def domestic_clause(filters: Filters) -> ColumnElement[bool]:
+    """A domestic offence in the filters' category (in any category without one), as the
+    incidents service's `domestic=true` counts."""
+    f = incident_facts.c
+    if filters.category:
+        return f.domestic_categories.any(filters.category)
+    return func.cardinality(f.domestic_categories) > 0
+
+
+async def counts_by_victim(
+    session: AsyncSession, filters: Filters, column: str
+) -> dict[str, tuple[int, int]]:
+    """(incidents, domestic incidents) per value of a victim array column (`victim_sexes`,
+    `victim_age_bands`), an incident counted once per value; "no_victim_recorded" for
+    incidents without victims."""
+    array = incident_facts.c[column]
+    none = literal(["no_victim_recorded"], ARRAY(String(32)))
+    value = func.unnest(case((func.cardinality(array) == 0, none), else_=array)).label("value")
+    inner = (
+        select(value, domestic_clause(filters).label("domestic"))
+        .where(*incident_conditions(filters))
+        .subquery()
+    )
+    query = select(inner.c.value, func.count(), func.count().filter(inner.c.domestic)).group_by(
+        inner.c.value
+    )
+    rows = (await session.execute(query)).tuples().all()
+    return {v: (int(n), int(d)) for v, n, d in rows}
+
+
+async def domestic_counts_by_area(
+    session: AsyncSession, filters: Filters, level: str
+) -> dict[str, tuple[int, int]]:
+    column = AREA_COLUMNS[level]
+    query = (
+        select(column, func.count(), func.count().filter(domestic_clause(filters)))
+        .where(*incident_conditions(filters))
+        .group_by(column)
+    )
+    rows = (await session.execute(query)).tuples().all()
+    return {a: (int(n), int(d)) for a, n, d in rows}
+
+
+async def domestic_over_time(session: AsyncSession, filters: Filters, unit: str) -> dict[str, int]:
+    """Domestic-violence incidents per bucket, as `counts_over_time`."""
+    utc = func.timezone("UTC", incident_facts.c.occurred_at)
+    bucket = cast(func.date_trunc(unit, utc), Date).label("bucket")
+    query = (
+        select(bucket, func.count())
+        .where(*incident_conditions(filters), domestic_clause(filters))
+        .group_by(bucket)
+    )
+    rows: Sequence[tuple[date, int]] = (await session.execute(query)).tuples().all()
+    return {(b.isoformat() if unit == "week" else b.strftime("%Y-%m")): n for b, n in rows}

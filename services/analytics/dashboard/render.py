@@ -19,9 +19,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from libs.chassis.errors import RuleViolation
 from libs.reference import load_reference
 
-from ..access import LANG_COOKIE
+from ..access import LANG_COOKIE, signed_in_as
+from ..domain.freshness import for_page
 from ..domain.labels import Lang, code, national_label, word
-from ..domain.scope import Scope, ancestors, categories
+from ..domain.scope import PROGRAMME_VIEWS, Scope, ancestors, categories
+from ..freshness.watch import watch_of
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -52,13 +54,19 @@ def json_for_script(value: Any) -> str:
 def render(request: Request, name: str, lang: Lang, status: int = 200, **context: Any) -> Response:
     query = dict(request.query_params)
     other = "en" if lang == "ar" else "ar"
+
+    def page_url(param: str, value: int) -> str:
+        """This page with one query parameter changed (a table's page)."""
+        return f"{request.url.path}?{urlencode(query | {param: str(value)})}"
+
     html = templates.get_template(name).render(
         lang=lang,
         dir="rtl" if lang == "ar" else "ltr",
         w=lambda key: word(key, lang),
         switch_url=f"{request.url.path}?{urlencode(query | {'lang': other})}",
+        page_url=page_url,
         path=request.url.path,
-        **context,
+        **({"freshness": freshness_for(request), "signed_in": signed_in_as(request)} | context),
     )
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = CSP
@@ -67,6 +75,13 @@ def render(request: Request, name: str, lang: Lang, status: int = 200, **context
     if request.query_params.get("lang") in ("ar", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict")
     return response
+
+
+def freshness_for(request: Request) -> dict[str, Any] | None:
+    """The freshness banner's block (freshness.html), from the service's watch; None outside
+    a running service."""
+    rt = getattr(request.app.state, "runtime", None)
+    return for_page(watch_of(rt).block) if rt is not None else None
 
 
 def message(exc: RuleViolation, *, last_part: bool = False) -> str:
@@ -78,7 +93,8 @@ def message(exc: RuleViolation, *, last_part: bool = False) -> str:
 
 
 def nav(scope: Scope, lang: Lang) -> list[dict[str, str]]:
-    items = [v for v in ("overview", "crime", "accountability", "engagement") if scope.allows(v)]
+    pages = ("overview", "crime", "accountability", "engagement", *PROGRAMME_VIEWS, "evaluation")
+    items = [v for v in pages if scope.allows(v)]
     links = [{"href": f"/{v}", "label": word(v, lang), "key": v} for v in items]
     if scope.who == "station":
         links.insert(
@@ -123,7 +139,7 @@ def area_options(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
 
 def category_options(view: str, lang: Lang) -> list[tuple[str, str]]:
     reference = load_reference()
-    if view in ("accountability", "engagement"):
+    if view in ("accountability", "engagement", "membership", "outreach", "plans"):
         return [(c, code(c, lang)) for c in sorted(categories(view))]
     out = []
     for c, item in sorted(reference.iccs.items()):

@@ -16,7 +16,16 @@ OVERVIEW_COLUMNS = {
 }
 
 
-def scorecard(filters: Filters, crime: View, accountability: View, engagement: View) -> View:
+def scorecard(
+    filters: Filters,
+    crime: View,
+    accountability: View,
+    engagement: View,
+    perceptions: View | None = None,
+) -> View:
+    """`perceptions`: the survey results of the waves covering the station
+    (evaluation.perceptions), their summary already prefixed `perceptions_`."""
+    perceived = perceptions or {"summary": {}, "notes": [], "tables": {}}
     return {
         "view": "scorecard",
         "filters": filters.as_dict(),
@@ -24,9 +33,10 @@ def scorecard(filters: Filters, crime: View, accountability: View, engagement: V
             **{f"crime_{k}": v for k, v in crime["summary"].items()},
             **{f"complaints_{k}": v for k, v in accountability["summary"].items()},
             **{f"fora_{k}": v for k, v in engagement["summary"].items()},
+            **perceived["summary"],
         },
         "time_unit": crime["time_unit"],
-        "notes": crime["notes"],
+        "notes": crime["notes"] + perceived["notes"],
         "tables": {
             "crime_over_time": crime["tables"]["over_time"],
             "crime_by_category": crime["tables"]["by_category"],
@@ -34,6 +44,7 @@ def scorecard(filters: Filters, crime: View, accountability: View, engagement: V
             "findings": accountability["tables"]["findings"],
             "clocks": accountability["tables"]["clocks"],
             "meetings_over_time": engagement["tables"]["over_time"],
+            **perceived["tables"],
         },
     }
 

@@ -5,16 +5,18 @@ tables from the counts the repository returns."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID
 
 from libs.contracts.baselines import BaselineAlertCleared, BaselineAlertRaised
 from libs.contracts.incidents import (
+    AgeBand,
     IncidentMerged,
     IncidentReclassified,
     IncidentRecorded,
     IncidentVoided,
     Offence,
+    Sex,
 )
 from libs.reference import Reference
 
@@ -22,6 +24,11 @@ from . import figures
 from .areas import area_row, children, population
 from .notes import note
 from .scope import Filters, child_level
+
+#: Rows of the victim tables: every sex and age band the events carry, then incidents with no
+#: victim recorded (an incident counts once in each group any of its victims is in).
+VICTIM_SEXES: tuple[str, ...] = (*get_args(Sex), "no_victim_recorded")
+VICTIM_AGE_BANDS: tuple[str, ...] = (*get_args(AgeBand), "no_victim_recorded")
 
 ALERT_FIELDS = {
     "alert_id",
@@ -45,8 +52,14 @@ def categories(offences: Sequence[Offence]) -> list[str]:
     return sorted(codes)
 
 
+def domestic_categories(offences: Sequence[Offence]) -> list[str]:
+    """The sections and divisions the incident's domestic offences fall in."""
+    return categories([o for o in offences if o.domestic])
+
+
 def incident_fact(event: IncidentRecorded) -> dict[str, Any]:
-    """One row per incident, classified by its first (principal) offence, as NIBRS counts."""
+    """One row per incident, classified by its first (principal) offence, as NIBRS counts;
+    its victims as the number of them and their distinct sexes and age bands."""
     return {
         "incident_id": event.incident_id,
         "station_id": event.station_id,
@@ -57,6 +70,10 @@ def incident_fact(event: IncidentRecorded) -> dict[str, Any]:
         "recorded_at": event.recorded_at,
         "categories": categories(event.offences),
         "status": "active",
+        "domestic_categories": domestic_categories(event.offences),
+        "victim_count": sum(v.count for v in event.victims),
+        "victim_sexes": sorted({v.sex for v in event.victims}),
+        "victim_age_bands": sorted({v.age_band for v in event.victims}),
     }
 
 
@@ -67,7 +84,8 @@ def correction(event: object) -> tuple[UUID, dict[str, Any]] | None:
         values = {
             "iccs_code": event.offences[0].iccs_code,
             "categories": categories(event.offences),
-        }
+            "domestic_categories": domestic_categories(event.offences),
+        }  # victims stay as recorded
         return event.incident_id, values
     if isinstance(event, IncidentVoided):
         return event.incident_id, {"status": "voided"}
@@ -172,3 +190,48 @@ def attach_band(series: list[dict[str, Any]], band: Mapping[str, tuple[float, fl
     for row in series:
         expected, upper = band.get(row["period"], (None, None))
         row["expected"], row["upper_limit"] = expected, upper
+
+
+def by_victim(
+    groups: Sequence[str], counts: Mapping[str, tuple[int, int]], key: str
+) -> list[dict[str, Any]]:
+    """One row per victim group (`groups`): its incidents and, of them, the domestic ones.
+    `counts`: group -> (incidents, domestic incidents)."""
+    rows = []
+    for group in groups:
+        n, domestic = counts.get(group, (0, 0))
+        rows.append({key: group, "incidents": n, "domestic": domestic})
+    return rows
+
+
+def domestic_by_area(
+    reference: Reference, filters: Filters, counts: Mapping[str, tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """Per child area: domestic-violence incidents, their rate and their share of incidents.
+    `counts`: area -> (incidents, domestic incidents)."""
+    level = child_level(reference, filters.area)
+    rows = []
+    for child in children(reference, filters.area):
+        n, domestic = counts.get(child, (0, 0))
+        rows.append(
+            area_row(reference, level, child)
+            | {
+                "domestic": domestic,
+                "incidents": n,
+                "domestic_share": figures.share(domestic, n),
+                "rate_per_100k": figures.rate_per_100k(
+                    domestic, population(reference, level, child)
+                ),
+            }
+        )
+    return rows
+
+
+def domestic_band_precondition(unit: str, can_fetch: bool) -> dict[str, Any] | None:
+    """As `band_precondition`, for the domestic series: every category counts, so none is
+    needed."""
+    if unit != "week":
+        return note("band_weekly_only")
+    if not can_fetch:
+        return note("band_unavailable", "no incidents service configured")
+    return None

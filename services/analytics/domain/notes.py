@@ -10,6 +10,19 @@ NOTES = {
     "band_unavailable": "expected band unavailable",
     "survey_cells_suppressed": "survey cells under the minimum size are suppressed by the fora "
     "service: left out of the shares and counted, never estimated; suppressed cells",
+    # the before/after evaluation (domain.evaluation)
+    "evaluation_windows": "equal windows (the WDD compares counts; unequal ones are refused): "
+    "before | after (days each)",
+    "evaluation_unavailable": "the incidents service's WDD and E-test are unavailable; the "
+    "counts are analytics' own",
+    "evaluation_counts_differ": "the incidents service counts differently from these tables "
+    "(analytics is behind, or incidents changed since): its WDD uses its own counts, shown "
+    "with it",
+    "evaluation_same_area": "the comparison area is the pilot area itself: the WDD is 0 by "
+    "construction; read the before/after counts",
+    "evaluation_suggested": "not chosen, so suggested from the survey waves",
+    # the programme views (programme.view)
+    "list_truncated": "the list is cut to its first rows (shown / all)",
 }
 
 

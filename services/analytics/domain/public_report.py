@@ -16,14 +16,13 @@ from libs.chassis import dates
 from libs.reference import Reference, load_reference
 
 from . import figures
+from .labels import WORDS
 from .scope import Filters, field_error
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 COLUMNS = ("incidents", "complaints_received", "complaints_closed")
-RULE = (
-    'counts from 1 to 4 are shown as "<5"; "x" marks a count withheld so that a '
-    "small one cannot be worked out from the total"
-)
+# the footnote, in English in the JSON; the page shows it in its language (labels.WORDS)
+RULE = WORDS["public_report_rule"][0]
 
 
 def month_filters(month: str | None, today: date) -> Filters:

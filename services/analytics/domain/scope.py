@@ -20,10 +20,15 @@ from libs.chassis import dates
 from libs.chassis.errors import RuleViolation
 from libs.chassis.principal import Principal
 from libs.contracts.complaints import AllegationCategory
-from libs.contracts.fora import ForumType
+from libs.contracts.fora import ForumType, PlanIndicatorValued
 from libs.reference import Reference, load_reference
 
-View = Literal["crime", "accountability", "engagement", "scorecard", "overview"]
+View = Literal[
+    "crime", "accountability", "engagement", "scorecard", "overview", "evaluation",
+    "outreach", "membership", "plans", "sara",
+]  # fmt: skip
+#: The programme views (programme.view): open to whoever may open the engagement view.
+PROGRAMME_VIEWS = ("outreach", "membership", "plans", "sara")
 VIEWS = ("overview", "crime", "accountability", "engagement", "scorecard")
 ALL_VIEWS: frozenset[str] = frozenset(View.__args__)  # type: ignore[attr-defined]
 DEFAULT_DAYS = 365
@@ -53,7 +58,10 @@ def scope_for(principal: Principal) -> Scope:
     if principal.station_scoped:
         if not principal.station_id:
             raise RuleViolation.forbidden("token is station-scoped but names no station")
-        views = frozenset({"crime", "accountability", "engagement", "scorecard"})
+        # the before/after evaluation too, of areas inside their station (domain.evaluation)
+        views = frozenset(
+            {"crime", "accountability", "engagement", "scorecard", "evaluation", *PROGRAMME_VIEWS}
+        )
         return Scope(principal.station_id, views, "station")
     if OVERSIGHT in principal.roles:
         return Scope(principal.governorate, frozenset({"accountability"}), "oversight")
@@ -195,12 +203,17 @@ def rolls_into(level: str, row: Placed) -> str:
 
 def categories(view: str) -> frozenset[str]:
     """What the category filter means in each view: ICCS codes for crime (and the combined
-    views), allegation categories for accountability, forum types for engagement."""
+    views), allegation categories for accountability, forum types for engagement and
+    membership, activity kinds for outreach, indicator sources for plans, ICCS for sara."""
     if view == "accountability":
         return frozenset(get_args(AllegationCategory))
-    if view == "engagement":
+    if view in ("engagement", "membership"):
         return frozenset(get_args(ForumType))
-    return frozenset(load_reference().iccs)
+    if view == "outreach":  # activity kinds
+        return frozenset(load_reference().vocabulary("activity_kinds").codes)
+    if view == "plans":  # indicator sources
+        return frozenset(get_args(PlanIndicatorValued.model_fields["source"].annotation))
+    return frozenset(load_reference().iccs)  # sara: the problem's ICCS section or division
 
 
 def open_view(

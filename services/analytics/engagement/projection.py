@@ -1,5 +1,6 @@
 """The fora consumer's effect: fora, meetings, concerns and actions here, survey results in
-the survey package. Members, SARA cases and fora's own health roll-ups are not used."""
+the survey package, programme work (activities, membership counts, plan indicators, SARA
+cases) in the programme package. Fora's own health roll-ups are not used."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from libs.contracts.fora import (
 )
 
 from ..domain.engagement import action_done_on, forum_areas
+from ..programme.projection import apply_programme_event
 from ..survey.projection import apply_survey_results
 from . import repository
 
@@ -91,6 +93,7 @@ HANDLERS: dict[type, Callable[[AsyncSession, Any], Awaitable[None]]] = {
 
 async def apply_fora_events(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     for env in envelopes:
+        await apply_programme_event(session, env)  # activities, membership, plans, SARA
         if isinstance(env.data, SurveyResultsPublished):  # needs the event id, for ties
             await apply_survey_results(session, env.id, env.data)
             continue

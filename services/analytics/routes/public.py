@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from libs.chassis import dates
 from libs.chassis.db import in_transaction
 from libs.chassis.errors import RuleViolation
 from libs.chassis.service import Runtime, runtime
@@ -20,6 +21,15 @@ from ..domain.public_report import COLUMNS
 from ..schemas import PublicReport
 
 router = APIRouter(tags=["public"])
+
+
+def shown_cell(value: Any) -> str:
+    """A published cell as text: "<5" and "x" as they are, a rate to two places."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @router.get(
@@ -62,11 +72,14 @@ async def report(
             [*result["rows"], result["total"]], f"jisr-public-report-{result['month']}.csv"
         )
     name = "name_ar" if chosen == "ar" else "name_en"
+    year, number = int(result["month"][:4]), int(result["month"][5:])
     return render(
         request,
         "public_report.html",
         chosen,
         report=result,
+        month_text=f"{dates.month_name(number, chosen)} {year}",
+        shown=shown_cell,
         columns=[*COLUMNS, "incidents_per_100k"],
         name_key=name,
         nav=[],

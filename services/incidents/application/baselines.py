@@ -16,6 +16,7 @@ from ..config import baseline_pack
 from ..domain import submission
 from ..domain.baseline_methods import REGISTRY, WeekEstimate, describe, resolve
 from ..domain.baselines import area_level, estimates, rate_per_100k
+from ..domain.series_filters import SeriesFilter, check_series_filter
 from ..domain.weeks import (
     MAX_BASELINE_WEEKS,
     WEEK,
@@ -32,30 +33,46 @@ async def baseline(
     reference: Reference,
     *,
     area: str,
-    category: str,
+    category: str | None,
     week_from: str | None,
     week_to: str | None,
     method: str | None,
     as_of: datetime | None,
     counting_rules_version: str | None,
+    series: SeriesFilter | None = None,
 ) -> dict[str, Any]:
     """Weeks `week_from`..`week_to` (dates or ISO weeks; default the 12 weeks before this one)
     of the baseline of `category` in `area`; `as_of` recomputes it as known then. The
-    method defaults to the one the rule pack evaluates alerts with."""
+    method defaults to the one the rule pack evaluates alerts with. `series` keeps only some
+    incidents (domestic, by victim); without it or a category, none is counted twice."""
+    series = series or SeriesFilter()
     level = area_level(reference, area)
     method = resolve(method) if method else baseline_pack().alert_method
     version = counting_rules_version or submission.COUNTING_RULES_VERSION
-    if category not in reference.iccs:
+    if category is None and not series.any:
+        raise RuleViolation(
+            ("query", "category"),
+            "required unless domestic, victim_sex or victim_age_band is given",
+        )
+    if category is not None and category not in reference.iccs:
         raise RuleViolation(("query", "category"), f"{category!r} is not an ICCS code")
     last = week_of(week_to, ("query", "to")) if week_to else week_start(datetime.now(UTC)) - WEEK
     first = week_of(week_from, ("query", "from")) if week_from else last - 11 * WEEK
     check_window(first, last, MAX_BASELINE_WEEKS)
     if as_of is not None:
         check_moment(as_of, ("query", "as_of"))
+    check_series_filter(series, as_of is not None)
     epoch = await counts.epoch_start(session, version, as_of)
-    by_week = (
-        await counts.counts_by_week(session, reference, [(area, category)], version, last, as_of)
-    ).get((area, category), {})
+    if series.any or category is None:
+        by_week = await counts.filtered_counts_by_week(
+            session, reference, area, category, version, last, series, as_of
+        )
+    else:
+        by_week = (
+            await counts.counts_by_week(
+                session, reference, [(area, category)], version, last, as_of
+            )
+        ).get((area, category), {})
     weeks = weeks_between(first, last)
     ests = estimates(by_week, epoch, weeks, method) if epoch else [None] * len(weeks)
     return {
@@ -68,6 +85,7 @@ async def baseline(
         "counting_rules_version": version,
         "series_start": epoch,
         "as_of": as_of,
+        **series.as_dict(),
         "weeks": [
             _week(reference, area, w, by_week.get(w, 0), e)
             for w, e in zip(weeks, ests, strict=True)

@@ -8,16 +8,17 @@ division any of its offences falls in (two thefts in one incident are one theft 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from libs.chassis.dates import check_moment
 from libs.chassis.errors import RuleViolation
-from libs.contracts.incidents import IncidentRecorded, Offence
+from libs.contracts.incidents import IncidentRecorded, Offence, PersonCount
 from libs.reference.model import Reference
 
-from ..schemas import IncidentIn, OffenceIn
+from ..schemas import IncidentIn, OffenceIn, PersonSummary
 
 # Bump when what counts as an incident or offence changes: baselines restart at the change.
 # Read as `submission.COUNTING_RULES_VERSION` at call time, never imported by value, so that
@@ -92,6 +93,17 @@ def counted_categories(iccs_codes: Sequence[str], reference: Reference) -> list[
     return sorted(categories)
 
 
+def people_counts(people: Sequence[PersonSummary]) -> list[PersonCount]:
+    """Victims or offenders as the event carries them: how many share a type, sex and age
+    band, in a fixed order. The relationship stays in the record: per person it would tie one
+    victim to one offender, and events cannot be erased (DESIGN.md, Events)."""
+    groups = Counter((p.type, p.sex, p.age_band) for p in people)
+    return [
+        PersonCount(type=type_, sex=sex, age_band=band, count=n)
+        for (type_, sex, band), n in sorted(groups.items())
+    ]
+
+
 def recorded_event(
     incident_id: UUID, incident: IncidentIn, reference: Reference, recorded_at: datetime
 ) -> IncidentRecorded:
@@ -109,6 +121,8 @@ def recorded_event(
         reported_at=incident.reported_at.astimezone(UTC) if incident.reported_at else None,
         location_type=incident.location_type,
         boundary_version=BOUNDARY_VERSION,
+        victims=people_counts(incident.victims),
+        offenders=people_counts(incident.offenders),
     )
 
 

@@ -14,9 +14,11 @@ from libs.chassis.auth import require_roles
 from libs.chassis.db import in_transaction
 from libs.chassis.service import Runtime, runtime
 from libs.contracts.baselines import BaselineMethod
+from libs.contracts.incidents import AgeBand, Sex
 from libs.reference import load_reference
 
 from ..application import alerts, baselines, evaluations
+from ..domain.series_filters import SeriesFilter
 from ..schemas import Alert, Baseline, BaselineMethods, BeforeAfterResult, Evaluated
 
 router = APIRouter(prefix="/v1", tags=["baselines"])
@@ -42,7 +44,11 @@ async def list_methods() -> dict[str, Any]:
 )
 async def get_baselines(
     area: str = Query(..., max_length=32, description="station, district, governorate or JO"),
-    category: str = Query(..., pattern=r"^\d{2}(\d{2})?$", description="ICCS level 1 or 2"),
+    category: str | None = Query(
+        None,
+        pattern=r"^\d{2}(\d{2})?$",
+        description="ICCS level 1 or 2; may be left out with a filter below (all categories)",
+    ),
     week_from: str | None = Query(
         None, alias="from", max_length=16, description="date or ISO week"
     ),
@@ -52,12 +58,20 @@ async def get_baselines(
     counting_rules_version: str | None = Query(
         None, max_length=16, description="default: the current rules (a change restarts)"
     ),
+    domestic: bool | None = Query(
+        None, description="true: incidents with a domestic offence in the category; false: the rest"
+    ),
+    victim_sex: Sex | None = Query(None, description="incidents with a victim of this sex"),
+    victim_age_band: AgeBand | None = Query(
+        None, description="incidents with a victim in this age band (with victim_sex: one victim)"
+    ),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
     return await in_transaction(
         rt.sessions,
         partial(
             baselines.baseline,
+            series=SeriesFilter(domestic, victim_sex, victim_age_band),
             reference=load_reference(),
             area=area,
             category=category,

@@ -1,17 +1,22 @@
 // Draws every chart of the page from the figures the server embedded (no inline script).
+// The server lays each figure out for the page's direction (Arabic: right to left) and
+// language (tick labels, month names): nothing here depends on the browser's locale.
 (function () {
   "use strict";
   var source = document.getElementById("figures");
-  if (!source || typeof Plotly === "undefined") { return; }
-  var rtl = document.documentElement.dir === "rtl";
-  JSON.parse(source.textContent).forEach(function (figure) {
-    var element = document.getElementById(figure.id);
-    if (!element) { return; }
-    var layout = figure.layout;
-    // Right-to-left pages read categories from the right; axes titles stay legible.
-    if (rtl) { layout.xaxis = Object.assign({}, layout.xaxis, { autorange: "reversed" }); layout.yaxis = Object.assign({}, layout.yaxis, { side: "right" }); }
-    Plotly.newPlot(element, figure.data, layout, { displaylogo: false, responsive: true });
-    element.setAttribute("data-rendered", String(figure.data.length));
+  var figures = source ? JSON.parse(source.textContent) : [];
+  var pending = [];
+  if (typeof Plotly !== "undefined") {
+    figures.forEach(function (figure) {
+      var element = document.getElementById(figure.id);
+      if (!element || !figure.data.length || element.tagName !== "DIV") { return; }
+      pending.push(
+        Plotly.newPlot(element, figure.data, figure.layout, { displaylogo: false, responsive: true })
+          .then(function () { element.setAttribute("data-rendered", String(figure.data.length)); })
+      );
+    });
+  }
+  Promise.all(pending).then(function () {
+    document.body.setAttribute("data-charts-ready", "true");
   });
-  document.body.setAttribute("data-charts-ready", "true");
 })();

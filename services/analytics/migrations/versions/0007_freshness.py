@@ -1,6 +1,8 @@
-"""Freshness: what analytics knows of its lag and the broker's history.
+"""Freshness: per consumed topic, the latest event time applied and how many events were.
 
-A placeholder made before the work started; its owner fills it in.
+The consumers keep it (services/analytics/freshness.py, inside each projection's transaction);
+it is a read model like the others, so `jisr analytics rebuild` empties and refills it, and
+fills it for the events applied before this revision.
 
 Revision ID: 0007
 Revises: 0006
@@ -13,7 +15,14 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-STATEMENTS: tuple[str, ...] = ()
+STATEMENTS: tuple[str, ...] = (
+    """CREATE TABLE applied_event_times (
+        topic varchar(100) NOT NULL,
+        latest_event_at timestamptz NOT NULL,
+        applied bigint NOT NULL,
+        PRIMARY KEY (topic)
+    )""",
+)
 
 
 def upgrade() -> None:
@@ -22,4 +31,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass
+    op.execute("DROP TABLE IF EXISTS applied_event_times")

@@ -1,6 +1,7 @@
 """Victim and offender summaries in counts and filters.
 
-A placeholder made before the work started; its owner fills it in.
+Filtered baselines (`domestic=`, `victim_sex=`, `victim_age_band=`) read an area's current
+classifications and look up each incident's offences and victims: an index for each lookup.
 
 Revision ID: 0004
 Revises: 0003
@@ -13,7 +14,11 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-STATEMENTS: tuple[str, ...] = ()
+STATEMENTS: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS incident_versions_current_station"
+    " ON incident_versions (station_id, week_start) WHERE valid_to IS NULL",
+    "CREATE INDEX IF NOT EXISTS offences_domestic ON offences (incident_id) WHERE domestic",
+)
 
 
 def upgrade() -> None:
@@ -22,4 +27,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass
+    op.execute("DROP INDEX IF EXISTS offences_domestic")
+    op.execute("DROP INDEX IF EXISTS incident_versions_current_station")
