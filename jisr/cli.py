@@ -11,6 +11,7 @@ from jisr.commands import (
     complaints,
     contracts,
     deploy,
+    incidents,
     keys,
     ledger,
     operations,
@@ -31,6 +32,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(audit.app, name="audit")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(complaints.app, name="complaints")
+app.add_typer(incidents.app, name="incidents")
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(keys.app, name="keys")
 

@@ -148,3 +148,19 @@ async def create_database(url: str, database: str) -> str:
     finally:
         await conn.close()
     return with_database(url, database)
+
+
+def uvicorn_options(trusted_proxies: str = "127.0.0.1") -> dict[str, Any]:
+    """The server options of `jisr serve` (and of `jisr bench http`'s bare endpoint, so the two
+    are compared on the same server)."""
+    return {
+        "loop": os.environ.get("JISR_UVICORN_LOOP", "auto"),
+        "http": os.environ.get("JISR_UVICORN_HTTP", "auto"),
+        "log_config": None,  # our JSON logging, configured in the lifespan
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        # Whose X-Forwarded-For to believe (the ingress, a load balancer): comma-separated
+        # addresses or networks; the real client address is what per-address limits count.
+        "proxy_headers": True,
+        "forwarded_allow_ips": trusted_proxies,
+    }

@@ -108,6 +108,12 @@ INCIDENTS: dict[str, Route] = {
     "GET /v1/incidents/{incident_id}": Route(
         admits("officer", "analyst"), lambda t: f"/v1/incidents/{_incident(t)}"
     ),
+    "GET /v1/incidents/uploads/{job_id}": Route(
+        admits("officer"), lambda t: f"/v1/incidents/uploads/{t['upload'][OWN]}"
+    ),
+    "GET /v1/incidents/uploads/{job_id}/errors": Route(
+        admits("officer"), lambda t: f"/v1/incidents/uploads/{t['upload'][OWN]}/errors"
+    ),
     "POST /v1/incidents/{incident_id}/reclassify": Route(
         admits("officer"), lambda t: f"/v1/incidents/{_incident(t)}/reclassify"
     ),
@@ -150,6 +156,7 @@ ANALYTICS: dict[str, Route] = {
             ("crime", ("analyst", "officer")),
             ("accountability", ("analyst", "officer", "oversight", "complaints")),
             ("engagement", ("analyst", "officer")),
+            *((v, ("analyst", "officer")) for v in ("outreach", "membership", "plans", "sara")),
         )
         for suffix in ("", ".csv")
     },
@@ -159,6 +166,12 @@ ANALYTICS: dict[str, Route] = {
     "GET /v1/stats/scorecard/{station_id}.csv": Route(
         admits("analyst", "officer"), f"/v1/stats/scorecard/{OWN}.csv?from=x"
     ),
+    **{
+        f"GET /v1/stats/evaluation{suffix}": Route(
+            admits("analyst", "officer"), f"/v1/stats/evaluation{suffix}?start=x"
+        )
+        for suffix in ("", ".csv")
+    },
     "GET /public/report": Route(PUBLIC, "/public/report?format=json"),
     # The dashboard: a page of a view the caller may not open answers 403 as a page.
     "GET /": Route(admits("analyst", "officer", "oversight", "complaints"), "/", page=True),
@@ -169,12 +182,21 @@ ANALYTICS: dict[str, Route] = {
         page=True,
     ),
     "GET /engagement": Route(admits("analyst", "officer"), "/engagement?from=x", page=True),
+    **{
+        f"GET /{view}": Route(admits("analyst", "officer"), f"/{view}?from=x", page=True)
+        for view in ("outreach", "membership", "plans", "sara")
+    },
     "GET /scorecard/{station_id}": Route(
         admits("analyst", "officer"), f"/scorecard/{OWN}?from=x", page=True
     ),
+    "GET /evaluation": Route(admits("analyst", "officer"), "/evaluation?start=x", page=True),
     "GET /login": Route(PUBLIC, "/login"),
     "POST /login": Route(PUBLIC, "/login", content=(b"token=", FORM), form_status=401),
     "GET /logout": Route(PUBLIC, "/logout"),
+    # signing in with the identity provider: 404 while none is configured (as here); the
+    # callback judged by its flow cookie, which no caller here has (401 for every one)
+    "GET /login/oidc": Route(PUBLIC, "/login/oidc"),
+    "GET /login/callback": Route(PUBLIC, "/login/callback?code=x&state=y", form_status=401),
     "GET /static/plotly.min.js": Route(PUBLIC, "/static/plotly.min.js"),
     "GET /static/{name}": Route(PUBLIC, "/static/dashboard.css"),
 }  # fmt: skip
@@ -301,7 +323,7 @@ async def world(infra):
             name: await running.enter_async_context(platform.run(name))
             for name in ("complaints", "incidents", "analytics")
         }
-        records: dict[str, dict[str, Any]] = {"incident": {}, "complaint": {}}
+        records: dict[str, dict[str, Any]] = {"incident": {}, "complaint": {}, "upload": {}}
         for station in (OWN, OTHER):
             officer = platform.token("station_officer", station)
             made = await clients["incidents"].post(
@@ -316,6 +338,13 @@ async def world(infra):
             )
             assert made.status_code == 201, made.text
             records["incident"][station] = made.json()["incident_id"]
+            job = await clients["incidents"].post(
+                "/v1/incidents/bulk",
+                content=f"station_id,source_ref,occurred_at\n{station},x,x\n".encode(),
+                headers=officer | {"Content-Type": "text/csv", "Prefer": "respond-async"},
+            )
+            assert job.status_code == 202, job.text
+            records["upload"][station] = job.json()["job_id"]
             filed = await clients["complaints"].post(
                 "/v1/complaints",
                 json={
@@ -457,6 +486,18 @@ SCOPED: dict[str, Scoped] = {
         "officer",
         lambda r, s: (f"/v1/stations/{s}/periods/{WEEK}/close", None),
     ),
+    "incidents GET /v1/incidents/uploads/{job_id}": Scoped(
+        "incidents",
+        "GET",
+        "officer",
+        lambda r, s: (f"/v1/incidents/uploads/{r['upload'][s]}", None),
+    ),
+    "incidents GET /v1/incidents/uploads/{job_id}/errors": Scoped(
+        "incidents",
+        "GET",
+        "officer",
+        lambda r, s: (f"/v1/incidents/uploads/{r['upload'][s]}/errors", None),
+    ),
     "incidents GET /v1/incidents?station_id": Scoped(
         "incidents",
         "GET",
@@ -474,8 +515,25 @@ SCOPED: dict[str, Scoped] = {
     "analytics GET /v1/stats/crime?area": Scoped(
         "analytics", "GET", "officer", lambda r, s: (f"/v1/stats/crime?area={s}", None)
     ),
+    **{
+        f"analytics GET /v1/stats/{view}?area": Scoped(
+            "analytics", "GET", "officer", lambda r, s, v=view: (f"/v1/stats/{v}?area={s}", None)
+        )
+        for view in ("outreach", "membership", "plans", "sara")
+    },
     "analytics GET /v1/stats/scorecard/{station_id}": Scoped(
         "analytics", "GET", "officer", lambda r, s: (f"/v1/stats/scorecard/{s}", None)
+    ),
+    # a station commander evaluates their own station only (both areas)
+    "analytics GET /v1/stats/evaluation?treated&comparison": Scoped(
+        "analytics",
+        "GET",
+        "officer",
+        lambda r, s: (
+            f"/v1/stats/evaluation?treated={s}&comparison={s}&days=10"
+            f"&start={(TODAY - timedelta(days=20)).isoformat()}",
+            None,
+        ),
     ),
     "analytics GET /v1/stats/accountability?area (officer)": Scoped(
         "analytics", "GET", "officer", lambda r, s: (f"/v1/stats/accountability?area={s}", None)

@@ -4,6 +4,7 @@ the topics (settings from the environment, as for `jisr serve analytics`)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import typer
 
@@ -30,6 +31,10 @@ def rebuild_command(
     from jisr.progress import bars
     from services.analytics.application.rebuild import IncompleteTopics, rebuild
 
+    # The imported modules live as long as the command: out of the collector's way (its full
+    # collections walked them again and again, a fifth of a replay's time when profiled).
+    gc.collect()
+    gc.freeze()
     try:
         with bars() as bar:
             result = asyncio.run(rebuild(get_settings(), force=force, progress=bar))

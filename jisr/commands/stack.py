@@ -40,13 +40,8 @@ def serve(
         app,
         host=host or settings.host,
         port=port or DEFAULT_PORTS[service],
-        log_config=None,  # our JSON logging, configured in the lifespan
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        # Whose X-Forwarded-For to believe (the ingress, a load balancer): comma-separated
-        # addresses or networks; the real client address is what per-address limits count.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
+        # uvloop + httptools when installed (uvicorn[standard]); see local_stack.uvicorn_options
+        **local_stack.uvicorn_options(settings.trusted_proxies),
     )
 
 
@@ -232,7 +227,9 @@ class LocalStack:
         await ensure_topics(settings)
         await _migrate(settings, SERVICES)
 
-    def _wait_ready(self, timeout: float = 60.0) -> None:
+    # Four services importing and migrating at once take ~20 s on two idle cores, several
+    # times that on a busy machine: waiting longer costs nothing when they are quick.
+    def _wait_ready(self, timeout: float = 240.0) -> None:
         deadline = time.monotonic() + timeout
         pending = dict(self.ports)
         while pending:

@@ -35,6 +35,7 @@ __all__ = ["NATIONAL_ROLES", "ROLES", "Principal", "Role"]  # re-exported: where
 
 
 LEEWAY_SECONDS = 30  # tolerated clock skew between the identity provider and the services
+VERIFIED_CACHE_SIZE = 10_000  # verified tokens remembered per verifier (one per caller)
 
 
 class AuthError(Exception):
@@ -130,6 +131,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._algorithm = settings.jwt_algorithm
+        self._verified: dict[str, tuple[Principal, float]] = {}
         if settings.jwt_jwks_url:
             self._key: Any = None
         elif self._algorithm.upper().startswith("HS"):
@@ -138,6 +140,22 @@ class TokenVerifier:
             self._key = _public_key(settings)
 
     def verify(self, token: str) -> Principal:
+        """The token's Principal. A token verified before is answered from a bounded cache
+        until its `exp` (the signature cannot change; a different string is a different
+        key), so a station's client posting all shift long is verified once."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires:
+                return principal
+            self._verified.pop(token, None)
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # bounded; the next requests verify (and fill it) again
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         key, algorithms = self._key_for(token)
         try:
             claims = jwt.decode(
@@ -151,7 +169,8 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthError(_reason(exc)) from exc
-        return _principal(claims)
+        # Valid until exp + leeway, as jwt.decode would judge it at that moment.
+        return _principal(claims), float(claims["exp"]) + LEEWAY_SECONDS
 
     def _key_for(self, token: str) -> tuple[Any, list[str]]:
         """The key and allowed algorithms; for JWKS the key named by the token's `kid`."""
@@ -180,6 +199,12 @@ def _reason(exc: jwt.PyJWTError) -> str:
         jwt.DecodeError: "malformed token",
     }
     return next((text for kind, text in reasons.items() if isinstance(exc, kind)), str(exc))
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The Principal of verified claims (an API token's, or a signed-in user's ID token's);
+    AuthError when a scope claim is malformed."""
+    return _principal(claims)
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -72,6 +73,21 @@ async def stage(
     await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": channel(service)})
 
 
+#: the outbox columns a staged row gives, in order (the rest take their defaults)
+COLUMNS = _COLUMNS
+
+
+async def stage_encoded(session: AsyncSession, service: str, lines: Sequence[str]) -> None:
+    """`stage` for rows a bulk path encoded itself in batches: COPY text lines of the
+    COLUMNS (event_id, topic, key, event_type, headers JSON, payload JSON), the same NOTIFY."""
+    if not lines:
+        return
+    from .uploads import copy_text  # the bulk reader's COPY helper; uploads imports no outbox
+
+    await copy_text(session, "outbox", _COLUMNS, lines)
+    await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": channel(service)})
+
+
 async def publish(session: AsyncSession, events: Sequence[EventModel]) -> list[Envelope]:
     """The one way a service emits events: stage them in the caller's open transaction.
 
@@ -96,6 +112,15 @@ async def publish(session: AsyncSession, events: Sequence[EventModel]) -> list[E
         staged.append((envelope, key))
     await stage(session, service, staged)
     return [envelope for envelope, _ in staged]
+
+
+# Unpublished rows after an id, in id order (so in order per key).
+_PENDING = (
+    "SELECT id, topic, key, headers, payload FROM outbox"
+    " WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2"
+)
+# Batches the relay sends per hold of the shared replay lock: a replay waits at most this long.
+ROUNDS_PER_LOCK = 8
 
 
 @dataclass
@@ -169,7 +194,9 @@ class OutboxRelay:
             # so the two never interleave a key's events or contend for the same rows.
             free = "SELECT pg_try_advisory_lock_shared(hashtext($1))"
             if not await conn.fetchval(free, replaying):
-                await asyncio.sleep(self.poll_seconds)
+                # A NOTIFY (a write, or the replay's end) wakes it at once; else it polls.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
                 continue
             try:
                 sent = await self.publish_pending(conn)
@@ -183,24 +210,50 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
-        """Publish one batch; returns how many rows were confirmed by the broker."""
-        rows = await conn.fetch(
-            "SELECT id, topic, key, headers, payload FROM outbox"
-            " WHERE published_at IS NULL ORDER BY id LIMIT $1",
-            self.batch_size,
+        """Publish what is pending, up to `ROUNDS_PER_LOCK` batches; returns how many rows
+        the broker confirmed.
+
+        Pipelined: while the broker confirms one batch, the next is read (id order, after the
+        last one sent), so the database and the broker round trips overlap. A batch is sent
+        only once the one before was confirmed and marked, so a failure never lets a later
+        row overtake an earlier one; on a failure the rest is read again next time.
+        """
+        rows = await conn.fetch(_PENDING, 0, self.batch_size)
+        total = 0
+        rounds = 0
+        while rows:
+            rounds += 1
+            in_flight = asyncio.ensure_future(self._send(rows))
+            following: Sequence[asyncpg.Record] = ()
+            if len(rows) == self.batch_size and rounds < ROUNDS_PER_LOCK:
+                try:
+                    following = await conn.fetch(_PENDING, rows[-1]["id"], self.batch_size)
+                except BaseException:
+                    # Never leave the send unawaited: what it confirmed is lost otherwise
+                    # (sent again later: a duplicate, which the inboxes absorb).
+                    in_flight.cancel()
+                    with contextlib.suppress(BaseException):
+                        await in_flight
+                    raise
+            done = await in_flight
+            if done:
+                await self._mark_published(conn, rows, done)
+                total += len(done)
+            if len(done) < len(rows):
+                break
+            rows = following
+        return total
+
+    async def _mark_published(
+        self, conn: asyncpg.Connection, rows: Sequence[asyncpg.Record], done: list[int]
+    ) -> None:
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done
         )
-        if not rows:
-            return 0
-        done = await self._send(rows)
-        if done:
-            await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done
-            )
-            self.state.published += len(done)
-            self.state.last_publish_at = time.time()
-            for topic, count in Counter(r["topic"] for r in rows[: len(done)]).items():
-                metrics.OUTBOX_PUBLISHED.labels(self.service, topic).inc(count)
-        return len(done)
+        self.state.published += len(done)
+        self.state.last_publish_at = time.time()
+        for topic, count in Counter(r["topic"] for r in rows[: len(done)]).items():
+            metrics.OUTBOX_PUBLISHED.labels(self.service, topic).inc(count)
 
     async def _send(self, rows: Sequence[asyncpg.Record]) -> list[int]:
         done, error = await send_in_order(rows, self.publish, self.topic_name)
@@ -240,7 +293,7 @@ async def send_in_order(
                 topic_name(row["topic"]),
                 row["key"].encode(),
                 row["payload"].encode(),
-                json.loads(row["headers"]),
+                orjson.loads(row["headers"]),
             )
             pending.append((row["id"], future))
     except Exception as exc:

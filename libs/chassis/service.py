@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -195,6 +196,12 @@ def create_app(
                 after_apply=after_apply,
             ).register()
         app.state.runtime = rt
+        # Everything imported and built so far lives as long as the process: keep it out of
+        # the collector's generations, or each full collection walks it again. Profiled on
+        # a consumer's batches (thousands of short-lived event objects surviving a young
+        # collection): the collector's pauses were a fifth of the time without this.
+        gc.collect()
+        gc.freeze()
         rt.tasks = [
             asyncio.create_task(_start_kafka(rt), name=f"{defn.name}-broker"),
             asyncio.create_task(_run_relay(rt), name=f"{defn.name}-relay"),

@@ -5,6 +5,7 @@ from pathlib import Path
 from libs.chassis.service import ServiceDefinition
 
 from .alert_rechecks import alert_rechecks
+from .application.upload_jobs import upload_jobs
 from .routes import baselines, periods, records, reference
 
 DEFINITION = ServiceDefinition(
@@ -18,5 +19,5 @@ DEFINITION = ServiceDefinition(
         baselines.router,
         reference.router,
     ),
-    background=(alert_rechecks,),
+    background=(alert_rechecks, upload_jobs),
 )

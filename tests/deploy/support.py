@@ -35,7 +35,11 @@ NOT_FOR_SERVICES = {
 CLI_ONLY = {
     "JISR_HOME": "jisr up: the local state folder",
     "JISR_KAFKA_PORT": "jisr up: the embedded broker's port",
-    "JISR_TOKEN": "jisr ledger dump/verify: the caller's token",
+    "JISR_TOKEN": "jisr ledger dump/verify, jisr incidents upload: the caller's token",
+    "JISR_BENCH_BULK_ROWS": "jisr bench bulk/all: rows uploaded",
+    "JISR_BENCH_REBUILD_EVENTS": "jisr bench rebuild/all: events replayed",
+    "JISR_UVICORN_LOOP": "jisr serve: uvicorn's event loop (auto = uvloop), to compare",
+    "JISR_UVICORN_HTTP": "jisr serve: uvicorn's HTTP parser (auto = httptools), to compare",
 }
 
 

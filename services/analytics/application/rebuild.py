@@ -40,7 +40,7 @@ from ..repositories import rebuild as statements
 
 log = logging.getLogger(__name__)
 SERVICE = "analytics"
-BATCH = 500
+BATCH = 2000  # records per inbox claim and projection call (one savepoint each)
 QUIET_SECONDS = 1.5  # no record for this long (and past the end offsets): caught up
 STALL_SECONDS = 60.0
 

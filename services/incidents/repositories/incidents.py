@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.chassis.db import copy_rows
+from libs.chassis.uploads import copy_text
 from libs.contracts.incidents import Offence
 
 from ..tables import incident_versions, incidents, offences
@@ -63,6 +64,53 @@ async def insert_new(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -
     return set(result.scalars())
 
 
+#: The columns a bulk batch gives each incident row (the rest take their defaults).
+COPY_COLUMNS = (
+    "incident_id",
+    "station_id",
+    "district_code",
+    "governorate_code",
+    "boundary_version",
+    "location_type",
+    "source_ref",
+    "occurred_at",
+    "occurred_to",
+    "reported_at",
+    "recorded_at",
+    "counting_rules_version",
+    "victims",
+    "offenders",
+)
+
+
+async def copy_new(session: AsyncSession, lines: Sequence[str]) -> set[str]:
+    """Insert incident rows (COPY text lines, fields in COPY_COLUMNS order) by COPY into a
+    temporary table and one INSERT ... ON CONFLICT from it; returns the ids stored (as text).
+    As `insert_new`, a (station, source_ref) already stored, or twice in the batch, is
+    skipped: a retry, not an error.
+
+    The temporary table lives as long as the pooled connection and is emptied at each commit:
+    a batch costs a COPY and one statement, not a statement per row."""
+    if not lines:
+        return set()
+    columns = ", ".join(COPY_COLUMNS)
+    await session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS bulk_incidents ON COMMIT DELETE ROWS"
+            f" AS SELECT {columns} FROM incidents WITH NO DATA"
+        )
+    )
+    await copy_text(session, "bulk_incidents", COPY_COLUMNS, lines)
+    result = await session.execute(
+        text(
+            f"INSERT INTO incidents ({columns}) SELECT {columns} FROM bulk_incidents"
+            " ON CONFLICT ON CONSTRAINT incidents_station_source_ref DO NOTHING"
+            " RETURNING incident_id::text"
+        )
+    )
+    return set(result.scalars())
+
+
 async def ids_by_source_ref(
     session: AsyncSession, keys: Iterable[tuple[str, str | None]]
 ) -> dict[tuple[str, str | None], str]:
@@ -87,6 +135,16 @@ async def replace_offences(
 ) -> None:
     await session.execute(offences.delete().where(offences.c.incident_id == incident_id))
     await add_offences(session, records)
+
+
+async def add_offence_lines(session: AsyncSession, lines: Sequence[str]) -> None:
+    """Offences as COPY text lines in OFFENCE_COLUMNS order (the bulk path)."""
+    await copy_text(session, "offences", OFFENCE_COLUMNS, lines)
+
+
+async def add_version_lines(session: AsyncSession, lines: Sequence[str]) -> None:
+    """Classification versions as COPY text lines in VERSION_COLUMNS order (the bulk path)."""
+    await copy_text(session, "incident_versions", VERSION_COLUMNS, lines)
 
 
 async def add_versions(session: AsyncSession, records: Sequence[tuple[Any, ...]]) -> None:

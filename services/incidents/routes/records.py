@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -19,7 +20,7 @@ from libs.chassis.service import Runtime, runtime
 from libs.chassis.uploads import UPLOAD_BODY, upload_type
 from libs.reference import load_reference
 
-from ..application import bulk, corrections, recording, records
+from ..application import bulk, corrections, recording, records, upload_jobs
 from ..schemas import (
     BulkSummary,
     Corrected,
@@ -31,11 +32,14 @@ from ..schemas import (
     OutcomeSet,
     Reclassification,
     Recorded,
+    UploadErrors,
+    UploadJob,
     Voiding,
 )
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
 writers = require_roles("station_officer")
+uploaders = require_roles("station_officer", "admin")
 readers = require_roles("station_officer", "ministry_analyst")
 
 
@@ -73,25 +77,76 @@ async def post_incident(
 @router.post(
     "/incidents/bulk",
     response_model=BulkSummary,
+    responses={
+        202: {
+            "model": UploadJob,
+            "description": "a large upload (Prefer: respond-async, or over 8 MiB) became a "
+            "job: poll its Location",
+        }
+    },
     summary="Bulk upload: CSV or JSON Lines, streamed (station officer: own station; admin)",
     description=bulk.__doc__,
     openapi_extra=UPLOAD_BODY,
 )
 async def bulk_upload(
     request: Request,
-    principal: Principal = Depends(require_roles("station_officer", "admin")),
+    principal: Principal = Depends(uploaders),
+    prefer: str | None = Header(None),
     rt: Runtime = Depends(runtime),
-) -> dict[str, Any]:
+) -> Any:
     content_type = upload_type(request.headers.get("content-type", ""))
     reference = load_reference()
+    scope = bulk.Scope.of(principal)
+    if upload_jobs.wants_job(prefer, request.headers.get("content-length")):
+        job = await upload_jobs.receive(
+            rt.sessions, request.stream(), content_type, scope, principal.subject
+        )
+        upload_jobs.start(rt.sessions, reference, job["job_id"])
+        return JSONResponse(
+            jsonable_encoder(UploadJob.model_validate(upload_jobs.job_view(job))),
+            status_code=202,
+            headers={
+                "Location": f"/v1/incidents/uploads/{job['job_id']}",
+                "Preference-Applied": "respond-async",
+            },
+        )
     summary = await bulk.upload(
-        request.stream(),
-        content_type,
-        principal,
-        reference,
-        bulk.batch_writer(rt.sessions, reference),
+        request.stream(), content_type, scope, reference, bulk.batch_writer(rt.sessions, reference)
     )
     return summary.as_dict()
+
+
+@router.get(
+    "/incidents/uploads/{job_id}",
+    response_model=UploadJob,
+    summary="A bulk upload job's progress (its station officer; admin)",
+)
+async def get_upload(
+    job_id: UUID, principal: Principal = Depends(uploaders), rt: Runtime = Depends(runtime)
+) -> dict[str, Any]:
+    return await in_transaction(
+        rt.sessions, partial(upload_jobs.job, job_id=job_id, principal=principal)
+    )
+
+
+@router.get(
+    "/incidents/uploads/{job_id}/errors",
+    response_model=UploadErrors,
+    summary="A bulk upload job's error report, a page at a time (its station officer; admin)",
+)
+async def get_upload_errors(
+    job_id: UUID,
+    after: int = Query(0, ge=0, description="the last `n` of the previous page"),
+    limit: int = Query(500, ge=1, le=5000),
+    principal: Principal = Depends(uploaders),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    return await in_transaction(
+        rt.sessions,
+        partial(
+            upload_jobs.error_page, job_id=job_id, principal=principal, after=after, limit=limit
+        ),
+    )
 
 
 @router.get(
