@@ -201,19 +201,22 @@ def test_every_page_reads_well_in_both_languages(demo, tmp_path):
                         headers={"Authorization": f"Bearer {analyst}"}).json()  # fmt: skip
         alerts = api["tables"]["alerts"]
         raised = [a for a in alerts if a["status"] == "raised"]
-        assert raised and len(raised) < len(alerts), "the demo raises and clears alerts"
+        # The demo's alerts are raised, and most are cleared again later; whether any is still
+        # open depends on the day the demo ran, so both cases are checked.
+        assert len(raised) < len(alerts), f"the demo raises and clears alerts: {len(alerts)}"
         page.goto(f"{demo}/crime?from={start}&lang=en")
         m, problems = check_page(page, "en")
         assert not problems, problems
-        pager = page.locator("[data-pager=alerts]")
-        assert pager.get_attribute("data-shown") == str(len(raised))
-        assert pager.get_attribute("data-all") == str(len(alerts))
         rows = page.locator("table[data-table=alerts] tbody tr").count()
         assert rows == min(len(raised), 20)
+        if raised:
+            pager = page.locator("[data-pager=alerts]")
+            assert pager.get_attribute("data-shown") == str(len(raised))
+            assert pager.get_attribute("data-all") == str(len(alerts))
         statuses = page.eval_on_selector_all(
             "table[data-table=alerts] td[data-key=status]", "tds => tds.map(c => c.dataset.value)"
         )
-        assert set(statuses) == {"raised"}
+        assert set(statuses) == ({"raised"} if raised else set())
         href = page.get_attribute("[data-all-rows=alerts]", "href")
         with page.expect_download() as download:
             page.click("[data-all-rows=alerts]")

@@ -27,6 +27,9 @@ class TopicState:
     on_broker: int | None = None  # records the topic holds; None: not checked yet
     complete: bool = False  # the topic still holds everything written to it
     retained: int | None = None  # published outbox rows retained; None: not readable here
+    # events applied when the broker was last counted (compared with that count, not with
+    # `applied` now, which keeps growing while the count is up to 15 s old)
+    applied_checked: int | None = None
 
     @property
     def history_short(self) -> bool:
@@ -34,7 +37,8 @@ class TopicState:
             return False
         if self.retained is not None and self.on_broker < self.retained:
             return True
-        return self.complete and self.on_broker < self.applied
+        applied = self.applied if self.applied_checked is None else self.applied_checked
+        return self.complete and self.on_broker < applied
 
 
 def _iso(moment: datetime | None) -> str | None:

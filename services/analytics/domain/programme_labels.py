@@ -107,6 +107,7 @@ PROGRAMME_CODES: dict[str, tuple[str, str]] = {
     "analysis": ("Analysis", "التحليل"),
     "response": ("Response", "الاستجابة"),
     "assessment": ("Assessment", "التقييم"),
+    "closed": ("Closed", "مغلقة"),
     "no_category": ("Not a crime category", "خارج فئات الجرائم"),
     # SARA impact and displacement
     "reduction": ("Reduction", "انخفاض"),

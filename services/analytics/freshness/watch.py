@@ -38,6 +38,7 @@ class Watch:
         self.block: dict[str, Any] = unknown(rt.settings.freshness_max_lag)
         self.histories: dict[str, TopicHistory] = {}
         self.retained: dict[str, int | None] = {}
+        self.applied_checked: dict[str, int] = {}
         self._history_at = -HISTORY_SECONDS
 
     async def refresh(self) -> None:
@@ -51,7 +52,7 @@ class Watch:
         async with self.rt.sessions() as session:
             applied = await repository.applied_times(session)
         if time.monotonic() - self._history_at >= HISTORY_SECONDS:
-            await self._check_history(topics)
+            await self._check_history(topics, {t: n for t, (_, n) in applied.items()})
         states = []
         for name in topics:
             as_of, count = applied.get(name, (None, 0))
@@ -66,18 +67,18 @@ class Watch:
                     on_broker=history.records if history else None,
                     complete=history.complete if history else False,
                     retained=self.retained.get(name),
+                    applied_checked=self.applied_checked.get(name),
                 )
             )
         self.block = assess(states, settings.freshness_max_lag, datetime.now(UTC))
 
-    async def _check_history(self, topics: list[str]) -> None:
+    async def _check_history(self, topics: list[str], applied: dict[str, int]) -> None:
+        """The broker is counted last: what the outboxes had published and analytics had
+        applied before it was counted is on it, so events flowing meanwhile never read as
+        history lost (counting the broker first did, on every busy local stack)."""
         self._history_at = time.monotonic()
         settings = self.rt.settings
-        try:
-            async with asyncio.timeout(HISTORY_TIMEOUT_SECONDS):
-                self.histories = await topic_histories(settings, topics)
-        except Exception:  # the broker does not answer: keep what we knew
-            return
+        retained: dict[str, int | None] = {}
         for producer in {topic_named(t).producer for t in topics}:
             try:
                 async with asyncio.timeout(2.0):
@@ -86,7 +87,13 @@ class Watch:
                 rows = None
             for name in topics:
                 if topic_named(name).producer == producer:
-                    self.retained[name] = None if rows is None else rows.get(name, 0)
+                    retained[name] = None if rows is None else rows.get(name, 0)
+        try:
+            async with asyncio.timeout(HISTORY_TIMEOUT_SECONDS):
+                histories = await topic_histories(settings, topics)
+        except Exception:  # the broker does not answer: keep what we knew
+            return
+        self.histories, self.retained, self.applied_checked = histories, retained, applied
 
 
 def watch_of(rt: Runtime) -> Watch:
