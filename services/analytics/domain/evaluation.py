@@ -31,7 +31,7 @@ from libs.reference import Reference
 
 from .areas import area_row
 from .labels import CODES, national_label
-from .scope import Scope, contains, field_error, require_view, scope_for
+from .scope import Scope, contains, day_param, field_error, require_view, scope_for
 from .survey import ITEMS
 
 VIEW = "evaluation"
@@ -84,18 +84,6 @@ class Evaluation:
         }
 
 
-def _day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise field_error(field, "must be a date YYYY-MM-DD") from exc
-    if not dates.in_range(day):
-        raise field_error(field, f"must be a date {dates.RANGE}")
-    return day
-
-
 def _shifted(day: date, days: int, field: str) -> date:
     try:
         moved = day + timedelta(days=days)
@@ -118,16 +106,16 @@ def parse_windows(
     """The programme's start and the two windows; any end not given follows from `start` and
     `days` (before: the `days` days up to the day before the start; after: `days` days from
     the start). 422 naming the parameter that breaks a rule."""
-    first_day = _day(start, "start")
+    first_day = day_param(start, "start")
     if first_day is None:
         raise field_error("start", "required: the programme's first day, YYYY-MM-DD")
     length = DEFAULT_DAYS if days is None else days
     if not 1 <= length <= MAX_DAYS:
         raise field_error("days", f"a window is 1 to {MAX_DAYS} days")
-    b_to = _day(before_to, "before_to") or _shifted(first_day, -1, "start")
-    a_from = _day(after_from, "after_from") or first_day
-    b_from = _day(before_from, "before_from") or _shifted(b_to, 1 - length, "days")
-    a_to = _day(after_to, "after_to") or _shifted(a_from, length - 1, "days")
+    b_to = day_param(before_to, "before_to") or _shifted(first_day, -1, "start")
+    a_from = day_param(after_from, "after_from") or first_day
+    b_from = day_param(before_from, "before_from") or _shifted(b_to, 1 - length, "days")
+    a_to = day_param(after_to, "after_to") or _shifted(a_from, length - 1, "days")
     if b_to >= first_day:
         raise field_error("before_to", "the before window must end before the programme's start")
     if a_from < first_day:

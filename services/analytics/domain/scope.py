@@ -107,7 +107,8 @@ class Filters:
         }
 
 
-def _day(value: str | None, field: str) -> date | None:
+def day_param(value: str | None, field: str) -> date | None:
+    """A date query parameter, or None when absent; a 422 naming `field` otherwise."""
     if not value:
         return None
     try:
@@ -151,8 +152,8 @@ def parse_filters(
     """Validate the filters (422 naming the field) and fit them to the scope (403)."""
     reference = load_reference()
     today = today or datetime.now(UTC).date()
-    last = _day(end, "to") or today
-    first = _day(start, "from") or last - timedelta(days=DEFAULT_DAYS - 1)
+    last = day_param(end, "to") or today
+    first = day_param(start, "from") or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise field_error("from", "must not be after 'to'")
     if (last - first).days > MAX_DAYS:
