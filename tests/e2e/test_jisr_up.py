@@ -20,7 +20,7 @@ import httpx
 import psutil
 import pytest
 
-from jisr.local_stack import free_port, port_open
+from jisr.local_stack import free_port, free_ports
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +39,8 @@ INCIDENT = {
 
 
 def _service_ports() -> int:
-    """A base port P with P..P+3 all free."""
-    for _ in range(50):
-        base = free_port()
-        if base + len(SERVICES) - 1 <= 65535 and not any(
-            port_open("127.0.0.1", base + i) for i in range(len(SERVICES))
-        ):
-            return base
-    raise RuntimeError("no run of 4 free ports found")
+    """A base port P with P..P+3 all free (below the ephemeral range: see free_ports)."""
+    return free_ports(len(SERVICES))
 
 
 def _env() -> dict[str, str]:
@@ -134,13 +128,15 @@ def _kill_everything(up: subprocess.Popen, home: Path) -> None:
     up.wait(5)
 
 
-def _wait_for_banner(up: subprocess.Popen, output: Path, home: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def _wait_for_banner(
+    up: subprocess.Popen, output: Path, home: Path, timeout: float = START_TIMEOUT
+) -> None:
+    deadline = time.monotonic() + timeout
     while READY_LINE not in output.read_text(errors="replace"):
         if up.poll() is not None:
             pytest.fail(f"jisr up exited with {up.returncode}\n{_diagnostics(output, home)}")
         if time.monotonic() > deadline:
-            pytest.fail(f"jisr up not ready in {START_TIMEOUT:.0f}s\n{_diagnostics(output, home)}")
+            pytest.fail(f"jisr up not ready in {timeout:.0f}s\n{_diagnostics(output, home)}")
         time.sleep(0.2)
 
 
