@@ -1,7 +1,9 @@
-"""Read the numbers a dashboard page shows: its cards and its tables' cells (data-value)."""
+"""Read the numbers a dashboard page shows: its cards and its tables' cells (data-value); and
+ask for a view over the scenario's last days."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 
@@ -46,3 +48,18 @@ def numbers(html: str) -> _Numbers:
 
 def as_number(value: str) -> float | None:
     return None if value in ("", "None") else float(value)
+
+
+def period(world, days: int = 150):
+    end = world.now.date()
+    return end - timedelta(days=days - 1), end
+
+
+def filters(start, end, **extra) -> dict:
+    return {"from": start.isoformat(), "to": end.isoformat(), **extra}
+
+
+async def get(world, path, headers, **params):
+    response = await world.analytics.get(path, params=params, headers=headers)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
+    return response

@@ -13,24 +13,9 @@ import pytest
 from libs.reference import load_reference
 
 from . import programme_oracle as oracle
-from .page import as_number, numbers
+from .page import as_number, filters, get, numbers, period
 
 pytestmark = pytest.mark.slow
-
-
-def period(world, days: int = 150):
-    end = world.now.date()
-    return end - timedelta(days=days - 1), end
-
-
-def filters(start, end, **extra) -> dict:
-    return {"from": start.isoformat(), "to": end.isoformat(), **extra}
-
-
-async def get(world, path, headers, **params):
-    response = await world.analytics.get(path, params=params, headers=headers)
-    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
-    return response
 
 
 async def csv_rows(world, view, table, **params) -> list[dict]:

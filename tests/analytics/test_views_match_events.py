@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -23,24 +22,9 @@ from services.analytics.engagement.projection import apply_fora_events
 from services.analytics.tables import survey_cell_items, survey_cells, survey_waves
 
 from . import oracle
-from .page import as_number, numbers
+from .page import as_number, filters, get, numbers, period
 
 pytestmark = pytest.mark.slow
-
-
-def period(world, days: int = 150):
-    end = world.now.date()
-    return end - timedelta(days=days - 1), end
-
-
-def filters(start, end, **extra) -> dict:
-    return {"from": start.isoformat(), "to": end.isoformat(), **extra}
-
-
-async def get(world, path, headers, **params):
-    response = await world.analytics.get(path, params=params, headers=headers)
-    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
-    return response
 
 
 async def page_as(world, path, role="ministry_analyst", **claims):

@@ -3,12 +3,12 @@ area columns read models carry, the areas whose alerts concern a filter."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from libs.reference import Reference, load_reference
 
-from .scope import ancestors, child_level
+from .scope import ABOVE, ancestors, child_level
 
 
 def area_columns(area: str | None) -> dict[str, str | None]:
@@ -58,6 +58,27 @@ def area_row(reference: Reference, level: str, area: str) -> dict[str, Any]:
         "name_en": item.name_en if item else area,
         "name_ar": item.name_ar if item else area,
     }
+
+
+def rows_per_child(
+    reference: Reference,
+    area: str,
+    level: str,
+    present: Collection[str],
+    figures_of: Callable[[str], Mapping[str, Any]],
+    above: tuple[str, str] = ("Above this level", "على مستوى أعلى"),
+) -> list[dict[str, Any]]:
+    """A breakdown's rows: one per child area of `area` at `level`, each its label and
+    `figures_of(child)`, and one more row (`above`, English and Arabic) for what is recorded
+    above that level when `present` holds ABOVE: figures not tied to a child still add up."""
+    rows_of = children(reference, area)
+    if ABOVE in present:
+        rows_of = [*rows_of, ABOVE]
+    above_row = {"area": ABOVE, "level": level, "name_en": above[0], "name_ar": above[1]}
+    return [
+        (above_row if child == ABOVE else area_row(reference, level, child)) | figures_of(child)
+        for child in rows_of
+    ]
 
 
 def relevant_areas(reference: Reference, area: str) -> list[str]:

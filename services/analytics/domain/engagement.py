@@ -12,9 +12,9 @@ from typing import Any
 from libs.reference import Reference
 
 from . import figures
-from .areas import area_columns, area_row, children
+from .areas import area_columns, rows_per_child
 from .periods import bucket_of, periods
-from .scope import ABOVE, Filters
+from .scope import Filters
 
 WOMEN_TARGET = 1 / 3  # the common one-third rule (fora may set their own; this is the view's)
 
@@ -114,28 +114,18 @@ def by_area(
         by_meeting[m.area].append(m)
     for a in actions:
         by_action[a.area].append(a)
-    rows_of = children(reference, filters.area)
-    if ABOVE in fora_in:
-        rows_of = [*rows_of, ABOVE]
-    rows = []
-    for child in rows_of:
-        label = (
-            {
-                "area": ABOVE,
-                "level": level,
-                "name_en": "Fora above this level",
-                "name_ar": "منتديات على مستوى أعلى",
-            }
-            if child == ABOVE
-            else area_row(reference, level, child)
-        )
-        rows.append(
-            label
-            | {"fora": fora_in.get(child, 0)}
+    return rows_per_child(
+        reference,
+        filters.area,
+        level,
+        fora_in,
+        lambda child: (
+            {"fora": fora_in.get(child, 0)}
             | meeting_figures(by_meeting.get(child, []))
             | action_figures(by_action.get(child, []), today)
-        )
-    return rows
+        ),
+        above=("Fora above this level", "منتديات على مستوى أعلى"),
+    )
 
 
 def over_time(filters: Filters, meetings: list[Meeting]) -> list[dict[str, Any]]:

@@ -15,10 +15,10 @@ from typing import Any
 from libs.reference import Reference
 
 from . import figures
-from .areas import area_row, children
+from .areas import rows_per_child
 from .engagement import WOMEN_TARGET
 from .periods import bucket_of, periods
-from .scope import ABOVE, Filters
+from .scope import Filters
 
 #: Activity kinds counted as trainings (the activity_kinds vocabulary); every other kind is
 #: outreach. A country adding a training kind adds it here.
@@ -58,33 +58,6 @@ def origin_of(forum_id: object | None, origin: str | None) -> str:
     if forum_id is None:
         return NO_FORUM
     return origin or UNKNOWN_ORIGIN
-
-
-def _area_rows(
-    reference: Reference,
-    filters: Filters,
-    level: str,
-    present: set[str],
-    figures_of: Callable[[str], dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """One row per child area of the filter (and one for what sits above that level)."""
-    rows_of = children(reference, filters.area)
-    if ABOVE in present:
-        rows_of = [*rows_of, ABOVE]
-    rows = []
-    for child in rows_of:
-        label = (
-            {
-                "area": ABOVE,
-                "level": level,
-                "name_en": "Above this level",
-                "name_ar": "على مستوى أعلى",
-            }
-            if child == ABOVE
-            else area_row(reference, level, child)
-        )
-        rows.append(label | figures_of(child))
-    return rows
 
 
 # --- outreach and trainings ------------------------------------------------------------------
@@ -201,8 +174,12 @@ def outreach_tables(
         in_area[a.area].append(a)
     fora, _ = by_forum(activities)
     return {
-        "by_area": _area_rows(
-            reference, filters, level, set(in_area), lambda k: activity_figures(in_area.get(k, []))
+        "by_area": rows_per_child(
+            reference,
+            filters.area,
+            level,
+            set(in_area),
+            lambda k: activity_figures(in_area.get(k, [])),
         ),
         "by_kind": _grouped(activities, lambda a: a.kind, "kind"),
         "by_audience": _grouped(activities, lambda a: a.audience, "audience"),
@@ -302,9 +279,9 @@ def membership_tables(
     ]
     fora.sort(key=lambda r: (-r["members"], r["forum_id"]))
     return {
-        "by_area": _area_rows(
+        "by_area": rows_per_child(
             reference,
-            filters,
+            filters.area,
             level,
             set(in_area),
             lambda k: membership_figures(in_area.get(k, [])),
@@ -471,8 +448,8 @@ def sara_tables(
         },
         "by_stage": [{"stage": s, "cases": stages[s]} for s in STAGES],
         "by_problem": [{"iccs_code": k} | case_figures(problems[k]) for k in sorted(problems)],
-        "by_area": _area_rows(
-            reference, filters, level, set(in_area), lambda k: case_figures(in_area.get(k, []))
+        "by_area": rows_per_child(
+            reference, filters.area, level, set(in_area), lambda k: case_figures(in_area.get(k, []))
         ),
         "assessments": [_assessment_row(a) for a in listed[:MAX_ASSESSMENTS]],
     }
