@@ -1,27 +1,34 @@
 """The dashboard in a real browser: headless Chromium (Debian's, installed by ./dev) driven
-by Playwright against `jisr up --demo` — sign in, charts drawn with data, switch to Arabic
-(right-to-left), apply a filter, and screenshots saved (copies in /tmp/jisr-screens/); then
-every page in both languages through tests/analytics/page_checks.py (bounded height, labels
-inside their charts, aligned numbers, unwrapped dates, Arabic month names, targets, no raw
-codes, open alerts only, paginated)."""
+by Playwright against one `jisr up --demo` signing analysts in through a real OpenID Connect
+provider process (tests/analytics/browser_stack.py).
+
+- Signing in at the provider lands on the page asked for, with the analyst's name and role;
+  every page's chart properties hold in both languages (tests/analytics/page_checks.py:
+  bounded height, labels inside their charts, aligned numbers, unwrapped dates, Arabic month
+  names, no raw codes); signing out goes through the provider's end-session page; a user the
+  provider knows but jisr grants nothing is told so.
+- Charts are drawn with data, Arabic is right to left, a filter applies, screenshots are saved
+  (copies in /tmp/jisr-screens/); the target line is drawn; only open alerts, paginated."""
 
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from jisr.local_stack import free_port
 from libs.chassis.auth import mint_token
 from libs.chassis.settings import Settings
-from tests.e2e.test_jisr_up import REPO, SERVICES, _env, _kill_everything, _service_ports
-from tests.e2e.test_jisr_up import _wait_for_banner as wait_for_banner
+from tests.analytics.browser_stack import (
+    SignedInDemo,
+    choose_user_at_provider,
+    sign_in,
+    stack_signing_in_with_a_provider,  # noqa: F401  (the fixture signed_in_demo)
+)
+from tests.analytics.page_checks import check_every_page
+from tests.support.oidc import ANALYST, VISITOR
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,32 +43,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_SCALE = "0.02"  # ~1,600 incidents over three years: loads in seconds
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """`jisr up --demo` in a child process (one for the module's tests); yields the analytics
-    URL; Ctrl-C at the end."""
-    tmp_path = tmp_path_factory.mktemp("demo")
-    home, output = (tmp_path / "home").resolve(), tmp_path / "jisr-up.out"
-    base, kafka = _service_ports(), free_port()
-    while base <= kafka < base + len(SERVICES):
-        kafka = free_port()
-    with open(output, "wb") as out:
-        up = subprocess.Popen(
-            [sys.executable, "-m", "jisr.cli", "up", "--demo", "--demo-scale", DEMO_SCALE,
-             "--home", str(home), "--base-port", str(base), "--kafka-port", str(kafka)],
-            cwd=REPO, env=_env(), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        wait_for_banner(up, output, home)
-        yield f"http://127.0.0.1:{base + SERVICES.index('analytics')}"
-        up.send_signal(signal.SIGINT)
-        assert up.wait(60) == 0
-    finally:
-        if up.poll() is None:
-            _kill_everything(up, home)
 
 
 def charts_with_data(page) -> dict[str, int]:
@@ -90,8 +71,10 @@ def surveys_projected(demo: str, token: str, timeout: float = 30.0) -> None:
         time.sleep(0.5)
 
 
-def test_dashboard_in_chromium(demo, tmp_path):
+def test_dashboard_in_chromium(signed_in_demo: SignedInDemo, tmp_path):
     from playwright.sync_api import sync_playwright
+
+    demo = signed_in_demo.url
 
     assert CHROMIUM.exists(), "no /usr/bin/chromium: `./dev test` installs it (apt-get)"
     analyst = mint_token(Settings(), role="ministry_analyst")
@@ -103,11 +86,7 @@ def test_dashboard_in_chromium(demo, tmp_path):
             viewport={"width": 1400, "height": 1000}, locale="en-GB",
         )  # fmt: skip
         page = browser.new_page()
-        page.goto(f"{demo}/crime")
-        assert page.url.startswith(f"{demo}/login")  # no token yet: the login page
-        page.fill("#token", analyst)
-        page.click("#sign-in")
-        page.wait_for_url(f"{demo}/crime")
+        sign_in(page, signed_in_demo, "/crime")
         assert page.evaluate("document.documentElement.dir") == "ltr"
         drawn = charts_with_data(page)
         assert drawn and all(n > 0 for n in drawn.values()), drawn
@@ -158,37 +137,23 @@ def test_dashboard_in_chromium(demo, tmp_path):
         shutil.copy(shots / name, SCREENS / name)
 
 
-def sign_in(browser, demo: str, token: str):
-    """A page signed in the development way (the token pasted at /login)."""
-    page = browser.new_page()
-    page.goto(f"{demo}/login")
-    page.fill("#token", token)
-    page.click("#sign-in")
-    page.wait_for_url(f"{demo}/**")
-    return page
-
-
-def test_every_page_reads_well_in_both_languages(demo, tmp_path):
+def test_targets_and_open_alerts_read_well(signed_in_demo: SignedInDemo, tmp_path):
+    """What the page-by-page checks (in the sign-in test below) cannot know: the women's
+    share target drawn as a line, and only the open alerts listed, a page at a time."""
     from playwright.sync_api import sync_playwright
 
-    from tests.analytics.page_checks import check_every_page, check_page
+    from tests.analytics.page_checks import check_page
 
+    demo = signed_in_demo.url
     analyst = mint_token(Settings(), role="ministry_analyst")
-    shots = tmp_path / "pages"
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
             viewport={"width": 1400, "height": 1000}, locale="en-GB",
         )  # fmt: skip
-        page = sign_in(browser, demo, analyst)
+        page = browser.new_page()
+        sign_in(page, signed_in_demo)
         surveys_projected(demo, analyst)
-        reports = check_every_page(
-            page, demo, screenshot_dir=shots, extra_paths=("/scorecard/AM-01-S1",)
-        )
-        paths = {r.path for r in reports}
-        assert {"/overview", "/crime", "/accountability", "/engagement", "/public/report",
-                "/scorecard/AM-01-S1"} <= paths, paths  # fmt: skip
-        assert all(r.screenshot and r.screenshot.stat().st_size > 10_000 for r in reports)
         # the women's share chart declares the one-third target: a line, labelled
         page.goto(f"{demo}/engagement?lang=ar")
         check_page(page, "ar")
@@ -223,6 +188,63 @@ def test_every_page_reads_well_in_both_languages(demo, tmp_path):
         listed = download.value.path().read_text(encoding="utf-8-sig").splitlines()
         assert len(listed) == len(alerts) + 1, href  # the header and every alert
         browser.close()
-    SCREENS.mkdir(exist_ok=True)
-    for r in reports:
-        shutil.copy(r.screenshot, SCREENS / r.screenshot.name)
+
+
+def test_sign_in_with_the_identity_provider_in_chromium(signed_in_demo: SignedInDemo, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    demo, provider = signed_in_demo.url, signed_in_demo.provider
+    assert CHROMIUM.exists(), "no /usr/bin/chromium: `./dev test` installs it (apt-get)"
+    shots = Path("/tmp/jisr-screens/oidc") if Path("/tmp").exists() else tmp_path / "screens"
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1400, "height": 1000}, locale="en-GB",
+        )  # fmt: skip
+        page = browser.new_page()
+        page.goto(f"{demo}/crime")
+        assert page.url.startswith(f"{demo}/login")
+        assert page.inner_text("#sign-in-oidc") == "Sign in with Ministry ID (test)"
+        assert page.locator("#token").count() == 0  # no token pasting with a provider
+        page.click("#sign-in-oidc")
+        page.wait_for_url(f"{provider.issuer}/oauth2/authorize*")
+        assert "code_challenge_method=S256" in page.url
+        choose_user_at_provider(page, ANALYST)
+        page.wait_for_url(f"{demo}/crime")
+        who = page.inner_text("#signed-in")
+        assert "Amal Analyst" in who and "Ministry analyst" in who, who
+        assert page.locator("#freshness").count() == 1
+        assert "Figures as of" in page.inner_text("#freshness")
+        cookie = next(c for c in browser.cookies() if c["name"] == "jisr_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        page.screenshot(path=str(tmp_path / "signed-in.png"), full_page=True)
+
+        # every page the navigation leads to, and a station's scorecard, in both languages,
+        # once the demo's survey waves are projected (so the charts have data to draw)
+        surveys_projected(demo, mint_token(Settings(), role="ministry_analyst"))
+        reports = check_every_page(
+            page, demo, langs=("ar", "en"), screenshot_dir=shots,
+            extra_paths=("/scorecard/AM-01-S1",),
+        )  # fmt: skip
+        paths = {r.path for r in reports}
+        assert {"/overview", "/crime", "/accountability", "/engagement", "/public/report",
+                "/scorecard/AM-01-S1"} <= paths, paths  # fmt: skip
+        assert all(r.screenshot and r.screenshot.stat().st_size > 10_000 for r in reports)
+        page.goto(f"{demo}/overview?lang=ar")
+        assert "محلل في الوزارة" in page.inner_text("#signed-in")
+        page.goto(f"{demo}/overview?lang=en")
+
+        page.click("#sign-out")
+        page.wait_for_url(f"{provider.issuer}/oauth2/end_session*")
+        page.click("button[type=submit]")  # the provider's "End session"
+        page.wait_for_url(f"{demo}/login*")
+        assert not [c for c in browser.cookies() if c["name"] == "jisr_session"]
+        page.goto(f"{demo}/overview")
+        assert page.url.startswith(f"{demo}/login")
+
+        page.click("#sign-in-oidc")
+        page.wait_for_url(f"{provider.issuer}/oauth2/authorize*")
+        choose_user_at_provider(page, VISITOR)
+        page.wait_for_url(f"{demo}/login/callback*")
+        assert "carries no jisr role" in page.inner_text("#sign-in-error")
+        browser.close()
