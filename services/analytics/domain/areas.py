@@ -74,9 +74,15 @@ def rows_per_child(
     rows_of = children(reference, area)
     if ABOVE in present:
         rows_of = [*rows_of, ABOVE]
-    above_row = {"area": ABOVE, "level": level, "name_en": above[0], "name_ar": above[1]}
+    above_row: dict[str, Any] = {
+        "area": ABOVE,
+        "level": level,
+        "name_en": above[0],
+        "name_ar": above[1],
+    }
     return [
-        (above_row if child == ABOVE else area_row(reference, level, child)) | figures_of(child)
+        (above_row if child == ABOVE else area_row(reference, level, child))
+        | dict(figures_of(child))
         for child in rows_of
     ]
 
