@@ -32,8 +32,7 @@ from libs.chassis.settings import Settings
 from libs.contracts.envelope import encode_headers, encode_value, new_envelope
 from libs.contracts.topics import INCIDENTS_RECORDED
 from libs.reference import load_reference
-from services.analytics.application.rebuild import QUIET_SECONDS, rebuild
-from services.analytics.consumers import CONSUMERS
+from services.analytics.application.rebuild import rebuild
 from services.incidents.domain.submission import recorded_event
 
 #: events replayed by default (JISR_BENCH_REBUILD_EVENTS sets it)
@@ -62,12 +61,6 @@ class RebuildResult:
     def ratio(self) -> float:
         return self.rate / self.raw_rate
 
-    @property
-    def quiet_seconds(self) -> float:
-        """The rebuild's fixed cost: each consumer's replay ends after a quiet moment past
-        the topics' end (the local broker answers end offsets too low to trust alone)."""
-        return QUIET_SECONDS * len(CONSUMERS)
-
     def rows(self) -> list[BenchRow]:
         return [
             BenchRow(
@@ -76,15 +69,7 @@ class RebuildResult:
                 baseline=self.raw_rate,
                 unit="events/s",
                 target_ratio=TARGET_RATIO,
-                extra={
-                    "events": self.events,
-                    "fixed_quiet_s": round(self.quiet_seconds, 1),
-                    "ratio_without_quiet": round(
-                        self.events / max(self.rebuild_seconds - self.quiet_seconds, 1e-9)
-                        / self.raw_rate,
-                        3,
-                    ),
-                },
+                extra={"events": self.events},
             )
         ]
 
@@ -93,8 +78,7 @@ class RebuildResult:
         return (
             f"events                 {self.events}\n"
             f"raw consume (aiokafka) {self.raw_rate:10.0f} events/s  ({self.raw_seconds:.2f} s)\n"
-            f"analytics rebuild      {self.rate:10.0f} events/s  ({self.rebuild_seconds:.2f} s,"
-            f" of which ~{self.quiet_seconds:.1f} s waiting for quiet past each topic's end)\n"
+            f"analytics rebuild      {self.rate:10.0f} events/s  ({self.rebuild_seconds:.2f} s)\n"
             f"ratio rebuild / raw    {self.ratio:10.2f}   ({verdict} the {TARGET_RATIO} target)\n"
             f"applied {self.applied}, incident_facts {self.facts}"
         )

@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 3
     consumer_retry_backoff_seconds: float = 0.2
-    consumer_batch_size: int = 500
+    # records per delivered batch (one offset commit); applied 500 per inbox transaction
+    consumer_batch_size: int = 2000
     # Tansu's initial group join takes about half the session timeout; Kafka's default (45 s)
     # would make every consumer start take ~20 s locally. Production may raise it.
     consumer_session_timeout_ms: int = 6000

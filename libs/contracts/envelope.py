@@ -87,6 +87,13 @@ def header_map(
     headers: Mapping[str, str | bytes] | Iterable[tuple[str, bytes]], errors: str = "strict"
 ) -> dict[str, str]:
     """Normalise Kafka headers (aiokafka gives a tuple of (str, bytes)) to str -> str."""
+    if isinstance(headers, tuple) and errors == "strict":
+        # What aiokafka gives every record: (str, bytes) pairs. One decode per value, no test
+        # per header (this runs for every record a consumer or a rebuild reads).
+        try:
+            return {k: v.decode() for k, v in headers}
+        except AttributeError:  # a str value among them: the general case below
+            pass
     items = headers.items() if isinstance(headers, Mapping) else headers
     return {k: v.decode(errors=errors) if isinstance(v, _BYTES) else str(v) for k, v in items}
 

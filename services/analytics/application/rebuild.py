@@ -17,17 +17,20 @@ a broker that lost its topics must not silently shrink the ministry's figures.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.chassis.consumer import ConsumerSpec
 from libs.chassis.db import make_engine, make_session_factory
+from libs.chassis.inbox import claim_unseen
 from libs.chassis.kafka import client_security
 from libs.chassis.settings import Settings
 from libs.chassis.topic_history import outbox_counts, topic_record_counts
@@ -41,8 +44,9 @@ from ..repositories import rebuild as statements
 log = logging.getLogger(__name__)
 SERVICE = "analytics"
 BATCH = 2000  # records per inbox claim and projection call (one savepoint each)
-QUIET_SECONDS = 1.5  # no record for this long (and past the end offsets): caught up
+FETCH_WAIT_MS = 100  # how long the broker holds a fetch of a partition with nothing more
 STALL_SECONDS = 60.0
+DECODE_SLICE = 50  # records decoded between two turns of the event loop
 
 
 @dataclass
@@ -63,6 +67,9 @@ async def _open_from_beginning(
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        # An empty partition's fetch answers (with its high watermark) after this long: the
+        # replay of an empty topic ends after one such answer.
+        fetch_max_wait_ms=FETCH_WAIT_MS,
         **client_security(settings),
     )
     await consumer.start()
@@ -87,11 +94,8 @@ async def _apply(
     envelopes: list[Envelope],
     tally: Replayed,
 ) -> None:
-    unique = list({env.id: env for env in envelopes}.values())
-    fresh_ids = await statements.claim(
-        session, consumer, [e.id for e in unique], [e.type for e in unique]
-    )
-    fresh = [e for e in unique if e.id in fresh_ids]
+    # The inbox is locked by the rebuild's transaction: no other claim can race this one.
+    fresh = await claim_unseen(session, consumer, envelopes)
     tally.duplicates += len(envelopes) - len(fresh)
     if not fresh:
         return
@@ -112,11 +116,80 @@ async def _apply(
             tally.errors.append(f"{env.type} {env.id}: {type(exc).__name__}")
 
 
-async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    for tp, end in ends.items():
-        if await consumer.position(tp) < end:
-            return False
-    return True
+class _Ends:
+    """Where each partition ended when the replay began: the reported end offset, raised to
+    the high watermark of the first fetch answer after it.
+
+    The local broker (Tansu) answers ListOffsets with the first offset of a partition's last
+    batch, short of its end; its fetch answers carry the true high watermark. Both were taken
+    after the rebuild's lock, so everything a live consumer applied before it lies below.
+    Fixed once known: a producer writing meanwhile must not keep the replay going (the live
+    consumers apply what comes later; the inbox rows written here make the rest duplicates).
+    """
+
+    def __init__(self, reported: dict[TopicPartition, int]) -> None:
+        self.reported = reported
+        self.ends: dict[TopicPartition, int] = {}
+
+    async def reached(self, consumer: AIOKafkaConsumer) -> bool:
+        for tp, reported in self.reported.items():
+            if tp not in self.ends:
+                high = consumer.highwater(tp)
+                if high is None:  # no fetch answer for it yet
+                    return False
+                self.ends[tp] = max(reported, high)
+            if await consumer.position(tp) < self.ends[tp]:
+                return False
+        return True
+
+
+async def _decoded(records: Iterable[ConsumerRecord], tally: Replayed) -> list[Envelope]:
+    """Decoded records; the event loop gets a turn every DECODE_SLICE of them, so the
+    projection's statements go out (and their answers are taken) while the batch decodes."""
+    envelopes: list[Envelope] = []
+    for i, record in enumerate(records, 1):
+        tally.records += 1
+        try:
+            envelopes.append(decode(record.headers, record.value, CATALOGUE))
+        except EnvelopeError:
+            tally.undecodable += 1  # dead-lettered by the live consumer too
+        if i % DECODE_SLICE == 0:
+            await asyncio.sleep(0)
+    return envelopes
+
+
+async def _batches(
+    consumer: AIOKafkaConsumer, ends: _Ends, tally: Replayed, name: str
+) -> AsyncIterator[list[Envelope]]:
+    """Decoded batches until the partitions' ends, one read ahead: the next batch is fetched
+    and decoded while the caller's projection of this one waits for the database."""
+    silent_since = time.monotonic()
+
+    async def read() -> tuple[list[Envelope], bool]:
+        nonlocal silent_since
+        while True:
+            batch = await consumer.getmany(timeout_ms=FETCH_WAIT_MS * 5, max_records=BATCH)
+            envelopes = await _decoded((r for records in batch.values() for r in records), tally)
+            done = await ends.reached(consumer)
+            if batch or done:
+                silent_since = time.monotonic()
+                return envelopes, done
+            if time.monotonic() - silent_since >= STALL_SECONDS:
+                raise RuntimeError(f"{name}: the broker stopped short of the topics' end")
+
+    ahead = asyncio.ensure_future(read())
+    try:
+        while True:
+            envelopes, done = await ahead
+            if not done:
+                ahead = asyncio.ensure_future(read())
+            yield envelopes
+            if done:
+                return
+    finally:
+        ahead.cancel()
+        with contextlib.suppress(BaseException):
+            await ahead
 
 
 async def replay_topics(
@@ -126,41 +199,21 @@ async def replay_topics(
     progress: Callable[[int, int], None] | None = None,
     expected: int = 0,
 ) -> Replayed:
-    """Project every record on the spec's topics, from the beginning until caught up.
-
-    Caught up means: at or past the end offsets read after the lock, and nothing more for a
-    quiet moment. Both, because a broker may answer the end offsets loosely (the local Tansu
-    broker answers too low); records read beyond them do no harm, their inbox rows make them
-    duplicates to the live consumer.
-    """
+    """Project every record on the spec's topics, from the beginning to where the partitions
+    ended when it began (_Ends). Records read beyond do no harm: their inbox rows make them
+    duplicates to the live consumer."""
     tally = Replayed()
     consumer_name = f"{SERVICE}.{spec.name}"
-    consumer, ends = await _open_from_beginning(settings, [settings.topic(t) for t in spec.topics])
-    quiet_since: float | None = None
+    consumer, reported = await _open_from_beginning(
+        settings, [settings.topic(t) for t in spec.topics]
+    )
     try:
-        while True:
-            batch = await consumer.getmany(timeout_ms=500, max_records=BATCH)
-            envelopes: list[Envelope] = []
-            for records in batch.values():
-                for record in records:
-                    tally.records += 1
-                    try:
-                        envelopes.append(decode(record.headers, record.value, CATALOGUE))
-                    except EnvelopeError:
-                        tally.undecodable += 1  # dead-lettered by the live consumer too
+        async for envelopes in _batches(consumer, _Ends(reported), tally, spec.name):
             if envelopes:
                 await _apply(session, spec, consumer_name, envelopes, tally)
             if progress:
                 progress(tally.records, max(expected, tally.records))
-            if batch:
-                quiet_since = None
-                continue
-            quiet_since = quiet_since or time.monotonic()
-            quiet = time.monotonic() - quiet_since
-            if quiet >= QUIET_SECONDS and await _caught_up(consumer, ends):
-                return tally
-            if quiet >= STALL_SECONDS:
-                raise RuntimeError(f"{spec.name}: the broker stopped short of the topics' end")
+        return tally
     finally:
         await consumer.stop()
 
@@ -253,12 +306,14 @@ async def rebuild(
         async with sessions() as session, session.begin():
             before = await statements.inbox_counts(session, consumers)
             await statements.lock_and_empty(session, consumers)
+            indexes = await statements.drop_secondary_indexes(session)
             result = {}
             for spec in CONSUMERS:
                 update = progress(f"replaying {spec.name}") if progress else None
                 expected = held.get(spec.name, 0)
                 result[spec.name] = await replay_topics(session, settings, spec, update, expected)
                 log.info("replayed", extra={"consumer": spec.name})
+            await statements.create_indexes(session, indexes)
             after = await statements.inbox_counts(session, consumers)
             lost = [
                 f"{name}: {after[name]:,} events replayed, the read models were made of "

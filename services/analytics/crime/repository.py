@@ -36,20 +36,43 @@ AREA_COLUMNS = {
 }
 
 
+#: from this many rows a batch goes by COPY through a staging table (fewer: one INSERT each)
+COPY_FROM = 64
+_STAGE = "incident_facts_stage"
+
+
 async def insert_incidents(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """One prepared INSERT for the batch, on the driver (asyncpg pipelines the rows): through
-    SQLAlchemy, binding the rows' four arrays item by item was most of a consumer batch's
-    time (profiled: ~200 of ~310 µs per event)."""
+    """The batch's rows, on the driver, in the session's transaction; a row whose incident is
+    already there is skipped, as before.
+
+    Through SQLAlchemy, binding the rows' four arrays item by item was most of a consumer
+    batch's time (profiled: ~200 of ~310 µs per event); one prepared INSERT per row (asyncpg
+    executemany) still cost the server a statement each. A batch now goes by binary COPY into
+    a temporary staging table (per connection, emptied at commit) and one INSERT ... SELECT
+    from it, which keeps ON CONFLICT DO NOTHING (COPY alone cannot skip a conflict)."""
     if not rows:
         return
     columns = list(rows[0])
-    statement = (
-        f"INSERT INTO incident_facts ({', '.join(columns)})"
-        f" VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})"
-        " ON CONFLICT DO NOTHING"
-    )
+    names = ", ".join(columns)
     raw = await driver_connection(session)
-    await raw.executemany(statement, [tuple(row[c] for c in columns) for row in rows])
+    records = [tuple(row[c] for c in columns) for row in rows]
+    if len(rows) < COPY_FROM:
+        params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+        await raw.executemany(
+            f"INSERT INTO incident_facts ({names}) VALUES ({params}) ON CONFLICT DO NOTHING",
+            records,
+        )
+        return
+    await raw.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE}"
+        " (LIKE incident_facts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    await raw.copy_records_to_table(_STAGE, records=records, columns=columns)
+    # In the order copied: of two rows for one incident in a batch, the first stays, as before.
+    await raw.execute(
+        f"INSERT INTO incident_facts ({names}) SELECT {names} FROM {_STAGE}"
+        f" ORDER BY ctid ON CONFLICT DO NOTHING; TRUNCATE {_STAGE}"
+    )
 
 
 async def correct_incident(session: AsyncSession, incident_id: UUID, values: dict) -> None:

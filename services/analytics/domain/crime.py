@@ -4,6 +4,7 @@ tables from the counts the repository returns."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 from uuid import UUID
@@ -46,10 +47,13 @@ ALERT_FIELDS = {
 
 def categories(offences: Sequence[Offence]) -> list[str]:
     """Every ICCS section and division the offences fall in (codes of level 3-4 roll up)."""
-    codes = {
-        code[:n] for o in offences for code in (o.iccs_code,) for n in (2, 4) if len(code) >= n
-    }
-    return sorted(codes)
+    return list(_categories(tuple(o.iccs_code for o in offences)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _categories(codes: tuple[str, ...]) -> tuple[str, ...]:
+    # Per projected incident, and the distinct offence lists are few: worked out once each.
+    return tuple(sorted({code[:n] for code in codes for n in (2, 4) if len(code) >= n}))
 
 
 def domestic_categories(offences: Sequence[Offence]) -> list[str]:
