@@ -6,12 +6,16 @@ connection, so a service's SQL never names — and never reaches — another ser
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+import contextlib
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
+from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import greenlet_spawn
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -55,17 +60,49 @@ def make_engine(
     }
     if statement_timeout:
         connect_args["command_timeout"] = statement_timeout + COMMAND_TIMEOUT_GRACE_SECONDS
-    return create_async_engine(
+    engine = create_async_engine(
         sqlalchemy_url(url),
         # 2 x pool_size connections, all kept: an overflow connection would be closed when a
         # burst ends and reopened at the next (a new asyncpg connection costs a type
         # introspection query each time: seen in `jisr bench http`'s profile at 300 clients).
         pool_size=2 * pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
         hide_parameters=True,  # error messages (logs, dead-letter headers) carry no values
         connect_args=connect_args,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection that rested this long is pinged before it is handed out.
+PING_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pre-ping only the connections that rested in the pool, not every checkout.
+
+    SQLAlchemy's `pool_pre_ping` costs three round trips per checkout with asyncpg (BEGIN, a
+    ping, ROLLBACK): a fifth of a single POST's statements in `jisr bench http`. A connection
+    handed back a moment ago was alive a moment ago; one that rested (the database may have
+    restarted meanwhile) is pinged, and a dead one replaced (DisconnectionError makes the
+    pool open a new one). A connection that dies in use is still detected by its error, which
+    invalidates the pool's older connections as well.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _rested_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # new, or back from use a moment ago
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise sa_exc.DisconnectionError("pooled connection is gone") from exc
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -87,7 +124,14 @@ async def in_transaction(
 
 
 # What a database call can raise; routes let these through and the app maps them to 503/500.
-DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.InterfaceError, asyncpg.PostgresError, OSError)
+# asyncpg's own InterfaceError (a connection closed under a raw statement) is transient too.
+DATABASE_ERRORS = (
+    sa_exc.DBAPIError,
+    sa_exc.InterfaceError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
 
 
 # SQLSTATEs that mean "try again later": connection (08), resources (53), operator intervention
@@ -172,3 +216,50 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
         # what follows joins the caller's transaction instead of autocommitting on its own.
         await connection.execute(text("SELECT 1"))
     return raw
+
+
+@contextlib.asynccontextmanager
+async def autocommit_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection outside any transaction: each statement commits alone.
+
+    For a use case that is a single statement (a data-modifying CTE is atomic by itself):
+    one round trip instead of BEGIN, the statement and COMMIT, and none of SQLAlchemy's
+    per-statement work. Taken from the pool itself (`raw_connection`), not through
+    `engine.connect()`, which also costs a Connection object and a tracing span. A connection
+    that broke under it is invalidated, so the pool does not hand it out again (SQLAlchemy
+    sees no error of a statement it did not run).
+    """
+    async with _gate(engine):
+        pooled = await engine.raw_connection()
+        try:
+            raw = pooled.driver_connection
+            assert raw is not None  # a checked-out connection always has its asyncpg one
+            assert not raw.is_in_transaction()  # the pool rolled back what its last user left
+            try:
+                yield raw
+            except BaseException:
+                if raw.is_closed():
+                    await greenlet_spawn(pooled.invalidate)
+                raise
+        finally:
+            await greenlet_spawn(pooled.close)
+
+
+# Per engine and event loop (a semaphore is bound to the loop it first waited on).
+_gates: weakref.WeakKeyDictionary[
+    AsyncEngine, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()
+
+
+def _gate(engine: AsyncEngine) -> asyncio.Semaphore:
+    """Callers of `autocommit_connection` queue here, first come first served, rather than in
+    the pool, whose queue lets a newcomer take a connection just handed back ahead of a
+    waiter already woken for it (who then waits again, at the end of the queue): under
+    overload a few requests waited many seconds while most waited little. asyncio's
+    Semaphore queues newcomers behind its waiters."""
+    loop = asyncio.get_running_loop()
+    known = _gates.get(engine)
+    if known is None or known[0] is not loop:
+        size = engine.sync_engine.pool.size()  # type: ignore[attr-defined]  # a QueuePool's
+        known = _gates[engine] = (loop, asyncio.Semaphore(size))
+    return known[1]

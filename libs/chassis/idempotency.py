@@ -47,6 +47,35 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"%s %s\n%s" % (method.encode(), path.encode(), body)).hexdigest()
 
 
+def _check_length(key: str) -> None:
+    if len(key) > MAX_KEY_LENGTH:
+        raise RuleViolation(("header", HEADER), f"must be at most {MAX_KEY_LENGTH} characters")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key to store with the work's own statement, for a write that is one statement.
+
+    The statement inserts (scope, key, request_hash, status, response) with the work, with no
+    ON CONFLICT: a key stored before (a retry), or by a concurrent request, fails the whole
+    statement with a unique violation, so nothing of it stays, and the caller then takes
+    `write`, which replays the stored answer (after waiting for a concurrent first request).
+    """
+
+    scope: str
+    key: str
+    request_hash: str
+
+
+async def claim_of(request: Request, scope: str, key: str | None) -> Claim | None:
+    """The request's claim on its Idempotency-Key (None without one); the key's length is
+    checked first, as `claim` does."""
+    if not key:
+        return None
+    _check_length(key)
+    return Claim(scope, key, fingerprint(request.method, request.url.path, await request.body()))
+
+
 async def claim(
     session: AsyncSession, scope: str, key: str, request_hash: str
 ) -> StoredResponse | None:
@@ -54,8 +83,7 @@ async def claim(
 
     None means "new: do the work, then remember()"; otherwise the stored response to replay.
     """
-    if len(key) > MAX_KEY_LENGTH:
-        raise RuleViolation(("header", HEADER), f"must be at most {MAX_KEY_LENGTH} characters")
+    _check_length(key)
     inserted = await session.execute(
         text(
             "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (:s, :k, :h)"

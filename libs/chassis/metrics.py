@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -22,6 +22,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "CONSUMER_EVENTS",
@@ -82,21 +83,39 @@ CONSUMER_LAG_SECONDS = _metric(
 
 def metrics_middleware(app: FastAPI, service: str) -> None:
     """Count and time every request by method, route template and status."""
+    app.add_middleware(_RequestMetrics, service=service)
 
-    @app.middleware("http")
-    async def _record(request: Request, call_next: Any) -> Response:
+
+class _RequestMetrics:
+    """Pure ASGI, not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs the rest
+    of the app in a task group of its own per request, with a stream between the two for the
+    response (about 7% of a single POST's event-loop time in `jisr bench http`)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
         status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            response: Response = await call_next(request)
-            status = response.status_code
-            return response
+            await self.app(scope, receive, send_status)
         finally:
-            route = request.scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            method = request.method
-            HTTP_REQUESTS.labels(service, method, template, str(status)).inc()
-            HTTP_LATENCY.labels(service, method, template).observe(time.perf_counter() - start)
+            # the router put the matched route in the scope (the same dict)
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            method = scope["method"]
+            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - start)
 
 
 def metrics_response() -> Response:

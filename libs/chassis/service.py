@@ -90,7 +90,8 @@ class Runtime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a sync dependency in the thread pool, a hop per request for this
     rt: Runtime = request.app.state.runtime
     return rt
 

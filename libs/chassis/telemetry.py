@@ -12,6 +12,7 @@ production each process runs one service, so the resource is right.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "instrument_fastapi",
     "producer_span",
     "setup_tracing",
+    "statement_span",
 ]
 
 EXCLUDED_URLS = "/metrics$,/healthz$,/readyz$"  # regexes, matched against the request URL
@@ -44,8 +46,13 @@ _provider: TracerProvider | None = None
 _traced_engines: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+# Proxies until setup_tracing() installs the provider, then the provider's tracers (got once:
+# `trace.get_tracer` per span was a twentieth of a single POST's event-loop time).
+_TRACER = trace.get_tracer("jisr.chassis")
+
+
 def _tracer() -> trace.Tracer:
-    return trace.get_tracer("jisr.chassis")
+    return _TRACER
 
 
 def setup_tracing(service: str, otlp_endpoint: str | None = None) -> TracerProvider:
@@ -77,12 +84,81 @@ def setup_tracing(service: str, otlp_endpoint: str | None = None) -> TracerProvi
 
 
 def instrument_fastapi(app: Any) -> None:
-    """Trace every request except /metrics, /healthz and /readyz. Safe to call twice."""
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    """Trace every request except /metrics, /healthz and /readyz. Safe to call twice.
 
-    if getattr(app, "_is_instrumented_by_opentelemetry", False):
+    One SERVER span per request, named "METHOD /route/{template}", by a pure-ASGI middleware
+    of ours rather than opentelemetry-instrumentation-fastapi, which cost about 0.9 ms of CPU
+    per request (it matches the URL against every route a second time, and wraps each ASGI
+    message) against about 0.1 ms for this one (measured on a bare endpoint; a single POST's
+    whole budget is a few ms). FastAPI's own tracing is turned off so no request gets two.
+    """
+    if getattr(app.state, "traced", False):
         return
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS)
+    app.state.traced = True
+    native = getattr(app, "_telemetry", None)  # FastAPI >= 0.16x: built-in OpenTelemetry
+    if isinstance(native, dict):
+        native.update(tracing=False, metrics=False, logs=False)
+    app.add_middleware(_ServerSpans)
+
+
+_EXCLUDED_PATHS = re.compile("|".join(EXCLUDED_URLS.split(",")))
+
+
+class _ServerSpans:
+    """The request's SERVER span, current while the app runs (so logs carry its trace id and
+    the outbox row its traceparent), child of the caller's `traceparent` if it sent one."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or _EXCLUDED_PATHS.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in (b"traceparent", b"tracestate")
+        }
+        method = scope["method"]
+        status: int | None = None
+
+        async def send_status(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with _server_tracer().start_as_current_span(
+            method,
+            context=propagate.extract(carrier) if carrier else None,
+            kind=SpanKind.SERVER,
+            attributes={
+                "http.request.method": method,
+                "url.path": scope["path"],
+                "url.scheme": scope.get("scheme", "http"),
+            },
+        ) as span:
+            try:
+                await self.app(scope, receive, send_status)
+            finally:
+                # the router put the matched route in the scope (the same dict)
+                route = getattr(scope.get("route"), "path", None)
+                if route:
+                    span.update_name(f"{method} {route}")
+                    span.set_attribute("http.route", route)
+                if status is not None:
+                    span.set_attribute("http.response.status_code", status)
+                if status is None or status >= 500:
+                    span.set_status(StatusCode.ERROR)
+
+
+# A proxy until setup_tracing() installs the provider, then the provider's tracer.
+_SERVER_TRACER = trace.get_tracer("jisr.chassis.http")
+
+
+def _server_tracer() -> trace.Tracer:
+    return _SERVER_TRACER
 
 
 def instrument_engine(async_engine: Any) -> None:
@@ -114,6 +190,19 @@ def instrument_engine(async_engine: Any) -> None:
             )
             EngineTracer(trace.get_tracer(scope), engine, usage)
         _traced_engines.add(engine)
+
+
+@contextmanager
+def statement_span(name: str, statement: str) -> Iterator[Span]:
+    """A CLIENT span for a statement run on asyncpg directly, which the SQLAlchemy
+    instrumentation does not see (e.g. a single POST's one statement): the request's trace
+    still shows its database time, with the attributes SQLAlchemy's spans carry."""
+    with _tracer().start_as_current_span(
+        name,
+        kind=SpanKind.CLIENT,
+        attributes={"db.system": "postgresql", "db.statement": statement},
+    ) as span:
+        yield span
 
 
 def current_traceparent() -> str | None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from libs.chassis import idempotency, rate_limit
-from libs.chassis.auth import Principal, current_principal
+from libs.chassis.auth import Principal, authenticated
 from libs.chassis.db import in_transaction
 from libs.chassis.errors import RuleViolation
 from libs.chassis.service import Runtime, runtime
@@ -28,11 +28,13 @@ PIN_HEADER = "X-Complaint-PIN"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def optional_principal(request: Request) -> Principal | None:
-    """The caller if they sent a token (staff filing at a counter or a hotline), else None."""
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller if they sent a token (staff filing at a counter or a hotline), else None.
+
+    async, with `authenticated`: a known token costs no thread-pool hop per filing."""
     if not request.headers.get("authorization"):
         return None
-    return current_principal(request)
+    return await authenticated(request)
 
 
 def client_address(request: Request) -> str:
@@ -200,7 +202,7 @@ def build(config: ComplaintsConfig) -> APIRouter:
         pin: str | None = Header(None, alias=PIN_HEADER),
         rt: Runtime = Depends(runtime),
     ) -> dict[str, Any]:
-        principal = optional_principal(request)
+        principal = await optional_principal(request)
         signing_key = chain.signing_key(rt.settings.ledger_signing_key)
         if principal is None:
             complaint_id = (

@@ -11,18 +11,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import HTTPException
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from uuid6 import uuid7
 
 from libs.chassis import outbox
 from libs.chassis.auth import Principal, ensure_station_access
+from libs.chassis.db import autocommit_connection
+from libs.chassis.errors import RuleViolation
+from libs.chassis.idempotency import Claim
+from libs.chassis.telemetry import current_traceparent, statement_span
+from libs.contracts.envelope import new_envelope
 from libs.contracts.incidents import IncidentRecorded
+from libs.contracts.topics import record_key, topic_for_event
 from libs.reference.model import Reference
 
 from ..domain.counts import Classification, changes
 from ..domain.submission import check_submission, counted_categories, recorded_event
 from ..domain.weeks import week_start
-from ..repositories import counts, incidents
+from ..repositories import counts, incidents, submissions
 from ..schemas import IncidentIn
 
 # PostgreSQL allows 32,767 bind parameters per statement; an incident row uses 17.
@@ -141,3 +148,60 @@ async def submit(
     ensure_station_access(principal, body.station_id)
     check_submission(body, reference, now)
     return await record_incident(session, body, reference, now)
+
+
+def _outbox_record(event: IncidentRecorded) -> tuple[tuple[Any, ...], str]:
+    """The outbox row `outbox.publish` stages for the event (the same envelope, the same
+    encoding: `outbox._record`), and the channel its NOTIFY wakes the relay on."""
+    service = topic_for_event(event.event_type).producer
+    key = record_key(event)
+    envelope = new_envelope(
+        event, source=f"jisr/{service}", subject=key, traceparent=current_traceparent()
+    )
+    return outbox._record(envelope, key), outbox.channel(service)
+
+
+async def submit_at_once(
+    engine: AsyncEngine,
+    body: IncidentIn,
+    principal: Principal,
+    reference: Reference,
+    now: datetime,
+    claim: Claim | None,
+) -> tuple[int, dict[str, str]] | None:
+    """`submit` (and, with a claim, the Idempotency-Key's claim and answer) as one statement
+    outside any transaction: what a station's POST costs most of the time.
+
+    None when this path cannot answer and the caller must take the transactional one
+    (`idempotency.write` around `submit`), which gives the answer the rules require: the key
+    was used before (its stored answer is replayed), a concurrent request stored the same
+    source_ref a moment ago, or, with a key, the submission is refused (a retry's stored
+    answer comes before the rules, as in `write`). Nothing was stored in any of these cases.
+    """
+    try:
+        ensure_station_access(principal, body.station_id)
+        check_submission(body, reference, now)
+    except (RuleViolation, HTTPException):
+        if claim is not None:
+            return None
+        raise
+    event = recorded_event(uuid7(), body, reference, now)
+    kind = classification(event, reference)
+    outbox_row, channel = _outbox_record(event)
+    async with autocommit_connection(engine) as conn:
+        with statement_span("INSERT incidents", submissions.RECORD_ONE):
+            recorded = await submissions.record_one(
+                conn,
+                _incident_row(event, body),
+                incidents.offence_rows(event.incident_id, event.offences),
+                _first_version(event, kind.categories),
+                changes([kind]),
+                outbox_row,
+                channel,
+                claim,
+            )
+    if not isinstance(recorded, submissions.Recorded):
+        return None
+    if recorded.fresh:
+        return 201, {"incident_id": recorded.incident_id, "status": "recorded"}
+    return 200, {"incident_id": recorded.incident_id, "status": "already_recorded"}

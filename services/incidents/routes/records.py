@@ -57,17 +57,23 @@ async def post_incident(
     idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
+    scope = idempotency.scope_of(principal.subject, request)
+    reference, now = load_reference(), datetime.now(UTC)
+    claim = await idempotency.claim_of(request, scope, idempotency_key)
+    # One statement, outside any transaction, most of the time; the transactional path
+    # answers what it cannot (a replayed key, a source_ref stored a moment ago, a refusal
+    # with a key): the same answers either way.
+    answer = await recording.submit_at_once(rt.engine, body, principal, reference, now, claim)
+    if answer is not None:
+        status, result = answer
+        return JSONResponse(result, status, {"Location": f"/v1/incidents/{result['incident_id']}"})
     return await idempotency.write(
         request,
         rt.sessions,
-        scope=idempotency.scope_of(principal.subject, request),
+        scope=scope,
         key=idempotency_key,
         work=partial(
-            recording.submit,
-            body=body,
-            principal=principal,
-            reference=load_reference(),
-            now=datetime.now(UTC),
+            recording.submit, body=body, principal=principal, reference=reference, now=now
         ),
         response_model=Recorded,
         headers=lambda result: {"Location": f"/v1/incidents/{result['incident_id']}"},
