@@ -49,6 +49,10 @@ class BulkResult:
     rss_peak_kib: int
     file_bytes: int
     summary: dict
+    #: CPU seconds the upload cost the service process (relay included) and the database
+    #: server: on a shared machine, a figure that other processes' load does not change
+    service_cpu_seconds: float = 0.0
+    database_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -76,6 +80,8 @@ class BulkResult:
                     "peak_growth_mib": round(self.growth_mib, 1),
                     "stored": int(self.summary["stored"]),
                     "rejected": int(self.summary["rejected"]),
+                    "service_cpu_us_per_row": round(self.service_cpu_seconds / self.n * 1e6),
+                    "database_cpu_us_per_row": round(self.database_cpu_seconds / self.n * 1e6),
                 },
             )
         ]
@@ -92,6 +98,8 @@ class BulkResult:
             f"service memory          {self.rss_before_kib / 1024:.0f} MiB before, peak "
             f"{self.rss_peak_kib / 1024:.0f} MiB (VmHWM), growth {self.growth_mib:.0f} MiB"
             f" (target under 100)\n"
+            f"CPU per row             service {self.service_cpu_seconds / self.n * 1e6:.0f} us"
+            f" (relay included), database {self.database_cpu_seconds / self.n * 1e6:.0f} us\n"
             f"stored {self.summary['stored']}, rejected {self.summary['rejected']}, "
             f"errors reported {self.summary['errors_reported']} (job {self.summary['state']})"
         )
@@ -115,6 +123,39 @@ def write_file(path: Path, n: int) -> int:
                 code, occurred = ("9999", occurred) if bad % 2 else (code, "not-a-time")
             out.write(f"{stations[i % len(stations)]},bulk-{i},{occurred},,,street,{code},,0,,,\n")
     return bad
+
+
+def _cpu_seconds(pid: int, children: bool = False) -> float:
+    """A process's CPU time (user + system), with its waited-for children's if asked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu_seconds(postmaster: int) -> float:
+    """CPU time of a PostgreSQL server: its processes' and those that have ended."""
+    total = _cpu_seconds(postmaster, children=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(stat[1]) == postmaster:
+                    total += _cpu_seconds(int(entry.name))
+    return total
+
+
+async def _postmaster_pid(database_url: str) -> int | None:
+    """The server's process, when it runs on this machine (its CPU time is then measured)."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        backend = await conn.fetchval("SELECT pg_backend_pid()")
+    finally:
+        await conn.close()
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        return int((Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split())[1])
+    return None
 
 
 def _rss_kib(pid: int) -> tuple[int, int]:
@@ -165,6 +206,9 @@ async def run_bulk(n: int, database_url: str, bootstrap: str, home: Path) -> Bul
                         yield chunk
 
             auth = {"Authorization": f"Bearer {token}"}
+            postmaster = await _postmaster_pid(settings.database_url)
+            service_cpu = _cpu_seconds(child.pid)
+            database_cpu = _server_cpu_seconds(postmaster) if postmaster else 0.0
             started = time.perf_counter()
             response = await client.post(
                 f"http://127.0.0.1:{port}/v1/incidents/bulk",
@@ -178,6 +222,9 @@ async def run_bulk(n: int, database_url: str, bootstrap: str, home: Path) -> Bul
                 await asyncio.sleep(0.2)
                 job = (await client.get(location, headers=auth)).json()
             seconds = time.perf_counter() - started
+            service_cpu = _cpu_seconds(child.pid) - service_cpu
+            if postmaster:
+                database_cpu = _server_cpu_seconds(postmaster) - database_cpu
             _, peak = _rss_kib(child.pid)
             errors = (await client.get(f"{location}/errors", headers=auth)).json()["errors"]
     finally:
@@ -185,7 +232,18 @@ async def run_bulk(n: int, database_url: str, bootstrap: str, home: Path) -> Bul
         with contextlib.suppress(Exception):
             child.wait(15)
     summary = job | {"errors": errors}
-    return BulkResult(n, bad, seconds, copy_seconds, rss_before, peak, path.stat().st_size, summary)
+    return BulkResult(
+        n,
+        bad,
+        seconds,
+        copy_seconds,
+        rss_before,
+        peak,
+        path.stat().st_size,
+        summary,
+        service_cpu,
+        database_cpu,
+    )
 
 
 def bulk(n: int = DEFAULT_ROWS) -> BulkResult:

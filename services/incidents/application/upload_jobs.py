@@ -122,7 +122,9 @@ class JobWriter:
         now = datetime.now(UTC)
 
         async def work(session: AsyncSession) -> tuple[int, int]:
-            stored, duplicates = await store_batch(session, batch.rows, self.reference, now)
+            stored, duplicates = await store_batch(
+                session, batch.rows, self.reference, now, batch.encoded
+            )
             await uploads.progress(
                 session,
                 self.job_id,

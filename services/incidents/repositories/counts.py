@@ -8,7 +8,7 @@ exactly after later corrections. Larger areas are summed from their stations whe
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
@@ -52,21 +52,28 @@ async def apply_changes(session: AsyncSession, delta: Counter[CountKey]) -> None
     )
 
 
-async def apply_changes_in_bulk(session: AsyncSession, delta: Counter[CountKey]) -> None:
-    """`apply_changes` for a bulk batch's thousands of keys: the same statement, its arrays
-    sent as one array literal each (every element quoted), which the server parses in a
-    fraction of what encoding a Python list element by element costs the client."""
-    keys = sorted(k for k, v in delta.items() if v)
+#: A bulk batch's count key: `CountKey` with the week as its ISO date text, as the batch's
+#: records already hold it (turning 10,000 dates into text was a tenth of a batch's Python).
+TextCountKey = tuple[str, str, str, str]
+
+
+async def apply_changes_in_bulk(session: AsyncSession, delta: Counter[TextCountKey]) -> None:
+    """`apply_changes` for a bulk batch's thousands of keys: the same upsert, its arrays sent
+    as one array literal each (every element quoted), which the server parses in a fraction
+    of what encoding a Python list element by element costs the client. The server orders
+    the rows, in byte order as `apply_changes` sorts them, so that no two writers of counts
+    can deadlock on each other's (sorting 10,000 tuples in Python cost more than this)."""
+    keys = [k for k, v in delta.items() if v]
     if not keys:
         return
 
-    def literal(values: Iterable[object]) -> str:
-        texts = list(map(str, values))
+    def literal(texts: list[str]) -> str:
         joined = '","'.join(texts)
         if "\\" in joined or joined.count('"') != 2 * (len(texts) - 1):  # a quote in a value
             joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in texts)
         return '{"' + joined + '"}'
 
+    stations, codes, versions, weeks = (list(column) for column in zip(*keys, strict=True))
     await session.execute(
         text(
             "INSERT INTO weekly_counts"
@@ -74,15 +81,18 @@ async def apply_changes_in_bulk(session: AsyncSession, delta: Counter[CountKey])
             " SELECT * FROM unnest(CAST(CAST(:stations AS text) AS varchar[]),"
             " CAST(CAST(:codes AS text) AS varchar[]), CAST(CAST(:versions AS text) AS varchar[]),"
             " CAST(CAST(:weeks AS text) AS date[]), CAST(CAST(:ns AS text) AS int[]))"
+            " AS k(station_id, iccs_code, counting_rules_version, week_start, n)"
+            ' ORDER BY station_id COLLATE "C", iccs_code COLLATE "C",'
+            ' counting_rules_version COLLATE "C", week_start'
             " ON CONFLICT (station_id, iccs_code, counting_rules_version, week_start)"
             " DO UPDATE SET n = weekly_counts.n + excluded.n"
         ),
         {
-            "stations": literal(k[0] for k in keys),
-            "codes": literal(k[1] for k in keys),
-            "versions": literal(k[2] for k in keys),
-            "weeks": literal(k[3] for k in keys),
-            "ns": literal(delta[k] for k in keys),
+            "stations": literal(stations),
+            "codes": literal(codes),
+            "versions": literal(versions),
+            "weeks": literal(weeks),
+            "ns": "{" + ",".join(str(delta[k]) for k in keys) + "}",
         },
     )
 

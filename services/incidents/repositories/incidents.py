@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -217,3 +218,31 @@ async def newest(session: AsyncSession, station_id: str | None, limit: int) -> l
     if station_id is not None:
         query = query.where(incidents.c.station_id == station_id)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def stored_source_refs(
+    session: AsyncSession, stations: Sequence[str], refs: Sequence[str]
+) -> int:
+    """How many of the (station, source_ref) pairs (given as two aligned lists) are stored."""
+    found = await session.scalar(
+        text(
+            "SELECT count(*) FROM incidents i JOIN unnest(CAST(:stations AS varchar[]),"
+            " CAST(:refs AS varchar[])) AS k(s, r) ON i.station_id = k.s AND i.source_ref = k.r"
+        ),
+        {"stations": list(stations), "refs": list(refs)},
+    )
+    return int(found or 0)
+
+
+async def copy_all_new(session: AsyncSession, lines: Sequence[str]) -> bool:
+    """COPY incident rows (as `copy_new`'s lines) straight into `incidents`, for a batch known
+    to hold no (station, source_ref) stored or repeated: no temporary table and no speculative
+    insertion per row, a third of `copy_new`'s time. In a savepoint: if another upload stored
+    one of the pairs meanwhile, the unique index refuses the COPY, nothing of it stays, and
+    False tells the caller to take `copy_new` instead."""
+    try:
+        async with session.begin_nested():
+            await copy_text(session, "incidents", COPY_COLUMNS, lines)
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
