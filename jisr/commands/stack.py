@@ -247,9 +247,12 @@ class LocalStack:
                     if exits[service] >= START_ATTEMPTS:
                         raise SystemExit(
                             f"{service} exited {exits[service]} times while starting "
-                            f"(last exit code {code}); see {log}"
+                            f"(last exit code {code}: {_last_line(log)}); see {log}"
                         )
-                    typer.echo(f"{service} exited with {code} while starting; restarting it ...")
+                    typer.echo(
+                        f"{service} exited with {code} while starting ({_last_line(log)});"
+                        " restarting it ..."
+                    )
                     self._spawn(service)
                     continue
                 with contextlib.suppress(httpx.HTTPError):
@@ -340,3 +343,15 @@ class LocalStack:
             self.kafka.stop()
         if self.postgres:
             self.postgres.stop()
+
+
+def _last_line(log: Path, limit: int = 300) -> str:
+    """The last thing a service wrote to its log (its error, when it exited on one), so that
+    the start's own output says why without opening the file."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 4096))
+            lines = [line for line in f.read().decode(errors="replace").splitlines() if line]
+    except OSError:
+        return "no log"
+    return lines[-1][:limit] if lines else "nothing logged"
