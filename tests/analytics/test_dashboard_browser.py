@@ -45,6 +45,14 @@ ARGS = [
 ]
 
 
+def chromium(playwright, tmp_path: Path):
+    """Debian's Chromium, headless, with a profile of the test's own and an English locale."""
+    return playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+        viewport={"width": 1400, "height": 1000}, locale="en-GB",
+    )  # fmt: skip
+
+
 def charts_with_data(page) -> dict[str, int]:
     """Chart id -> how many data points Plotly drew (traces' values that are numbers: y, or x
     for horizontal bars). Charts with nothing to draw are a sentence, not a `.chart`."""
@@ -81,10 +89,7 @@ def test_dashboard_in_chromium(signed_in_demo: SignedInDemo, tmp_path):
     shots = tmp_path / "screens"
     shots.mkdir()
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 1000}, locale="en-GB",
-        )  # fmt: skip
+        browser = chromium(p, tmp_path)
         page = browser.new_page()
         sign_in(page, signed_in_demo, "/crime")
         assert page.evaluate("document.documentElement.dir") == "ltr"
@@ -147,10 +152,7 @@ def test_targets_and_open_alerts_read_well(signed_in_demo: SignedInDemo, tmp_pat
     demo = signed_in_demo.url
     analyst = mint_token(Settings(), role="ministry_analyst")
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 1000}, locale="en-GB",
-        )  # fmt: skip
+        browser = chromium(p, tmp_path)
         page = browser.new_page()
         sign_in(page, signed_in_demo)
         surveys_projected(demo, analyst)
@@ -197,10 +199,7 @@ def test_sign_in_with_the_identity_provider_in_chromium(signed_in_demo: SignedIn
     assert CHROMIUM.exists(), "no /usr/bin/chromium: `./dev test` installs it (apt-get)"
     shots = Path("/tmp/jisr-screens/oidc") if Path("/tmp").exists() else tmp_path / "screens"
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 1000}, locale="en-GB",
-        )  # fmt: skip
+        browser = chromium(p, tmp_path)
         page = browser.new_page()
         page.goto(f"{demo}/crime")
         assert page.url.startswith(f"{demo}/login")

@@ -18,6 +18,8 @@ from libs.reference import load_reference
 from ..domain.labels import WORDS, Lang, code, national_label, word
 from . import time_axis
 
+#: room beyond a horizontal bar chart's value axis for half its widest last tick label
+END_TICK_MARGIN = 32
 FONT = "Noto Naskh Arabic, Noto Sans Arabic, Tahoma, Arial, sans-serif"
 # Okabe-Ito: told apart by colour-blind readers too; a series keeps its colour across pages
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -1123,6 +1125,9 @@ def _category_figure(chart, rows, values, target, lang: Lang) -> dict[str, Any]:
         else:
             value_axis["autorange"] = "reversed"
     layout["xaxis"] = value_axis
+    # the value axis's last tick label ("100%", "1,500") is centred on the plot's far edge:
+    # half of it lies in the margin, which automargin does not widen on that side
+    layout["margin"]["l" if lang == "ar" else "r"] = END_TICK_MARGIN
     layout["yaxis"] = {"automargin": True, "autorange": "reversed", "type": "category",
                        "side": "right" if lang == "ar" else "left"}  # fmt: skip
     layout["bargap"] = 0.25
