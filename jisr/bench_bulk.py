@@ -151,10 +151,11 @@ async def _postmaster_pid(database_url: str) -> int | None:
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         backend = await conn.fetchval("SELECT pg_backend_pid()")
+        # read while the backend lives: once the connection closes its /proc entry goes
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            return int((Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split())[1])
     finally:
         await conn.close()
-    with contextlib.suppress(OSError, IndexError, ValueError):
-        return int((Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split())[1])
     return None
 
 
