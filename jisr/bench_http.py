@@ -423,6 +423,8 @@ def _profiled(pid: int, path: str | None, duration: float):
         yield
         return
     py_spy = Path(sys.executable).with_name("py-spy")
+    if not py_spy.exists():
+        raise SystemExit(f"--profile needs py-spy beside {sys.executable} (the test extra)")
     # --nonblocking: sampling without pausing the process, which otherwise slowed the service
     # under 300 clients several-fold (percentages of a distorted run)
     command = [str(py_spy), "record", "--nonblocking", "-o", path, "--pid", str(pid)]
