@@ -14,6 +14,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from .health import close_probe, health_router
 from .kafka import make_broker, make_producer, send_record, start_broker
 from .logs import configure_logging
 from .metrics import metrics_middleware, serve_metrics
-from .outbox import OutboxRelay, Publish
+from .outbox import OutboxRelay, Publish, notify_relay
 from .service_api import close_service_apis
 from .settings import Settings, get_settings
 from .telemetry import instrument_engine, instrument_fastapi, setup_tracing
@@ -170,6 +171,7 @@ def _build_runtime(defn: ServiceDefinition, settings: Settings) -> Runtime:
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
         retention_hours=settings.outbox_retention_hours,
+        notify=partial(notify_relay, engine, defn.name),
     )
     return rt
 

@@ -216,13 +216,21 @@ async def test_a_submission_into_a_closed_week_queues_its_alert_recheck(platform
         offences=[{"iccs_code": "0502"}],
     )
     claim = Claim("officer:POST /v1/incidents", "late", "hash")
+    told: list[None] = []
     try:
         answer = await recording.submit_at_once(
-            engine, incident, principal, load_reference(), datetime.now(UTC), claim
+            engine,
+            incident,
+            principal,
+            load_reference(),
+            datetime.now(UTC),
+            claim,
+            lambda: told.append(None),
         )
     finally:
         await engine.dispose()
     assert answer is not None and answer[0] == 201
+    assert len(told) == 1  # the relay is told of the one event stored
     queued = await platform.sql("incidents", "SELECT station_id, week_start FROM alert_rechecks")
     assert [(r["station_id"], r["week_start"]) for r in queued] == [(STATION, week)]
     [key] = await platform.sql("incidents", "SELECT status_code, response FROM idempotency_keys")

@@ -131,9 +131,7 @@ async def make_platform(infra: Infra, **overrides) -> Platform:
         database_url=url,
         kafka_bootstrap=infra.kafka_bootstrap,
         topic_prefix=f"t{os.getpid()}-{n}.",
-        outbox_poll_seconds=0.2,
-        consumer_retry_backoff_seconds=0.05,
-        **overrides,
+        **({"outbox_poll_seconds": 0.2, "consumer_retry_backoff_seconds": 0.05} | overrides),
     )
     await ensure_topics(settings)
     return Platform(settings)

@@ -7,7 +7,7 @@ per incident, so a station uploading a day's records costs a handful of round tr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -150,15 +150,15 @@ async def submit(
     return await record_incident(session, body, reference, now)
 
 
-def _outbox_record(event: IncidentRecorded) -> tuple[tuple[Any, ...], str]:
+def _outbox_record(event: IncidentRecorded) -> tuple[Any, ...]:
     """The outbox row `outbox.publish` stages for the event (the same envelope, the same
-    encoding: `outbox._record`), and the channel its NOTIFY wakes the relay on."""
+    encoding: `outbox._record`)."""
     service = topic_for_event(event.event_type).producer
     key = record_key(event)
     envelope = new_envelope(
         event, source=f"jisr/{service}", subject=key, traceparent=current_traceparent()
     )
-    return outbox._record(envelope, key), outbox.channel(service)
+    return outbox._record(envelope, key)
 
 
 async def submit_at_once(
@@ -168,6 +168,7 @@ async def submit_at_once(
     reference: Reference,
     now: datetime,
     claim: Claim | None,
+    committed: Callable[[], None],
 ) -> tuple[int, dict[str, str]] | None:
     """`submit` (and, with a claim, the Idempotency-Key's claim and answer) as one statement
     outside any transaction: what a station's POST costs most of the time.
@@ -177,6 +178,9 @@ async def submit_at_once(
     was used before (its stored answer is replayed), a concurrent request stored the same
     source_ref a moment ago, or, with a key, the submission is refused (a retry's stored
     answer comes before the rules, as in `write`). Nothing was stored in any of these cases.
+
+    `committed` tells the outbox relay of a stored event: the statement NOTIFYs nobody
+    (`submissions.RECORD_ONE` says why).
     """
     try:
         ensure_station_access(principal, body.station_id)
@@ -187,7 +191,7 @@ async def submit_at_once(
         raise
     event = recorded_event(uuid7(), body, reference, now)
     kind = classification(event, reference)
-    outbox_row, channel = _outbox_record(event)
+    outbox_row = _outbox_record(event)
     async with autocommit_connection(engine) as conn:
         with statement_span("INSERT incidents", submissions.RECORD_ONE):
             recorded = await submissions.record_one(
@@ -197,11 +201,11 @@ async def submit_at_once(
                 _first_version(event, kind.categories),
                 changes([kind]),
                 outbox_row,
-                channel,
                 claim,
             )
     if not isinstance(recorded, submissions.Recorded):
         return None
     if recorded.fresh:
+        committed()
         return 201, {"incident_id": recorded.incident_id, "status": "recorded"}
     return 200, {"incident_id": recorded.incident_id, "status": "already_recorded"}

@@ -63,7 +63,10 @@ async def post_incident(
     # One statement, outside any transaction, most of the time; the transactional path
     # answers what it cannot (a replayed key, a source_ref stored a moment ago, a refusal
     # with a key): the same answers either way.
-    answer = await recording.submit_at_once(rt.engine, body, principal, reference, now, claim)
+    assert rt.relay is not None  # built with the runtime
+    answer = await recording.submit_at_once(
+        rt.engine, body, principal, reference, now, claim, rt.relay.committed
+    )
     if answer is not None:
         status, result = answer
         return JSONResponse(result, status, {"Location": f"/v1/incidents/{result['incident_id']}"})
