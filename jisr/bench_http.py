@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,6 +99,7 @@ class Comparison:
     processes: int
     jisr: Side
     bare: Side
+    replicas: int = 1  # server processes on each side
 
     @property
     def ratio(self) -> float:
@@ -105,7 +107,8 @@ class Comparison:
 
     def row(self) -> BenchRow:
         return BenchRow(
-            path=f"P3 station submissions ({self.service}, {self.clients} clients)",
+            path=f"P3 station submissions ({self.service}, {self.clients} clients"
+            + (f", {self.replicas} replicas)" if self.replicas > 1 else ")"),
             figure=self.jisr.rate,
             baseline=self.bare.rate,
             unit="req/s",
@@ -128,7 +131,8 @@ class Comparison:
         pin = " (scrypt PIN hash on both sides)" if self.service == "complaints" else ""
         return "\n".join(
             [
-                f"{self.service}: {self.clients} clients in {self.processes} client processes{pin}",
+                f"{self.service}: {self.clients} clients in {self.processes} client processes,"
+                f" {self.replicas} server process{'es' if self.replicas > 1 else ''} a side{pin}",
                 self.jisr.line(),
                 self.bare.line(),
                 f"  ratio jisr / bare {self.ratio:6.2f}  ({throughput} the {TARGET_RATIO} target;"
@@ -248,7 +252,7 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
     import aiohttp
     from uuid6 import uuid7
 
-    url, kind, tag = spec["url"], spec["kind"], spec["tag"]
+    urls, kind, tag = spec["urls"], spec["kind"], spec["tag"]
     count_from, end_at = spec["count_from"], spec["end_at"]
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -258,6 +262,9 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
 
     async def client(i: int, token: str, station: str, session: aiohttp.ClientSession) -> None:
         n = 0
+        # With several replicas, each client keeps to one, as a load balancer spreading
+        # connections would.
+        url = urls[i % len(urls)]
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         while time.time() < end_at:
             n += 1
@@ -330,16 +337,17 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def drive(
-    url: str,
+    urls: list[str],
     kind: str,
     clients: int,
     duration: float,
     processes: int,
     home: Path,
     tag: str,
-    server_pid: int,
+    server_pids: list[int],
 ) -> Side:
-    """Run the load generator's processes against `url`; their figures summed."""
+    """Run the load generator's processes against the servers' `urls` (clients spread over
+    them); their figures summed, and the servers' CPU."""
     from libs.reference import load_reference
 
     reference = load_reference()
@@ -351,7 +359,7 @@ def drive(
     children = []
     for p in range(processes):
         spec: dict[str, Any] = {
-            "url": url,
+            "urls": urls,
             "kind": kind,
             "tag": f"{tag}-p{p}",
             "codes": codes,
@@ -366,9 +374,9 @@ def drive(
         command = [sys.executable, "-m", "jisr.bench_http", "load", str(path)]
         children.append((local_stack.spawn(command, log=home / f"{tag}-p{p}.log"), spec))
     time.sleep(max(0.0, count_from - time.time()))
-    server_cpu = _cpu_seconds(server_pid)
+    server_cpu = sum(map(_cpu_seconds, server_pids))
     time.sleep(max(0.0, end_at - time.time()))
-    server_cpu = _cpu_seconds(server_pid) - server_cpu
+    server_cpu = sum(map(_cpu_seconds, server_pids)) - server_cpu
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     cpu = 0.0
@@ -388,13 +396,14 @@ def drive(
 # --- servers -----------------------------------------------------------------------------------
 
 
-def _wait_ready(url: str, child: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_ready(url: str, child: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            raise RuntimeError(f"{url} exited with {child.returncode}")
+            said = local_stack.last_line(log)  # the bench's home, and the log, go with the run
+            raise RuntimeError(f"{url} exited with {child.returncode}: {said}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -403,17 +412,28 @@ def _wait_ready(url: str, child: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def _server(command: list[str], env: dict[str, str], log: Path, port: int):
-    child = local_stack.spawn(command, env=env, log=log)
+def _servers(command: Callable[[int], list[str]], env: dict[str, str], log: Path, replicas: int):
+    """`replicas` server processes, `command(port)` each on a port of its own; yields
+    (child, port) pairs once every one is ready."""
+    started: list[tuple[subprocess.Popen, int]] = []
+    logs: list[Path] = []
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/readyz", child)
-        yield child
+        for r in range(replicas):
+            port = local_stack.free_port()
+            name = log.with_name(f"{log.stem}-{r}{log.suffix}") if replicas > 1 else log
+            logs.append(name)
+            started.append((local_stack.spawn(command(port), env=env, log=name), port))
+        for (child, port), name in zip(started, logs, strict=True):
+            _wait_ready(f"http://127.0.0.1:{port}/readyz", child, name)
+        yield started
     finally:
-        child.terminate()
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
+        for child, _ in started:
+            child.terminate()
+        for child, _ in started:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 @contextlib.contextmanager
@@ -450,6 +470,7 @@ def compare(
     processes: int,
     home: Path,
     profile: str | None = None,
+    replicas: int = 1,
 ) -> Comparison:
     from libs.chassis.db import asyncpg_dsn
 
@@ -459,19 +480,30 @@ def compare(
         "JISR_TOPIC_PREFIX": settings.topic_prefix,
         "JISR_LOG_LEVEL": "WARNING",
     }
-    port = local_stack.free_port()
-    serve = [sys.executable, "-m", "jisr.cli", "serve", kind, "--port", str(port)]
-    with _server(serve, env, home / f"{kind}.log", port) as child:
-        url = f"http://127.0.0.1:{port}/v1/{kind}"
-        with _profiled(child.pid, profile, duration):
-            jisr = drive(url, kind, clients, duration, processes, home, "jisr", child.pid)
-    port = local_stack.free_port()
-    dsn = asyncpg_dsn(settings.database_url)
-    bare_cmd = [sys.executable, "-m", "jisr.bench_http", "bare", str(port), dsn, kind]
-    with _server(bare_cmd, env, home / f"bare-{kind}.log", port) as child:
-        url = f"http://127.0.0.1:{port}/v1/{kind}"
-        bare = drive(url, kind, clients, duration, processes, home, "bare", child.pid)
-    return Comparison(kind, clients, processes, jisr, bare)
+    def serve(port: int) -> list[str]:
+        return [sys.executable, "-m", "jisr.cli", "serve", kind, "--port", str(port)]
+
+    def serve_bare(port: int) -> list[str]:
+        dsn = asyncpg_dsn(settings.database_url)
+        return [sys.executable, "-m", "jisr.bench_http", "bare", str(port), dsn, kind]
+
+    def urls(started: list[tuple[subprocess.Popen, int]]) -> list[str]:
+        return [f"http://127.0.0.1:{port}/v1/{kind}" for _, port in started]
+
+    def pids(started: list[tuple[subprocess.Popen, int]]) -> list[int]:
+        return [child.pid for child, _ in started]
+
+    with _servers(serve, env, home / f"{kind}.log", replicas) as started:
+        profiled = _profiled(started[0][0].pid, profile, duration)  # the first replica's
+        with profiled:
+            jisr = drive(
+                urls(started), kind, clients, duration, processes, home, "jisr", pids(started)
+            )
+    with _servers(serve_bare, env, home / f"bare-{kind}.log", replicas) as started:
+        bare = drive(
+            urls(started), kind, clients, duration, processes, home, "bare", pids(started)
+        )
+    return Comparison(kind, clients, processes, jisr, bare, replicas)
 
 
 def http(
@@ -480,6 +512,7 @@ def http(
     service: str = "incidents",
     processes: int = 2,
     profile: str | None = None,
+    replicas: int = 1,
 ) -> Result:
     from jisr.bench import with_infrastructure
 
@@ -495,7 +528,10 @@ def http(
     def measure(database_url: str, bootstrap: str, home: Path) -> Result:
         settings = asyncio.run(run(database_url, bootstrap, home))
         return Result(
-            [compare(s, settings, clients, duration, processes, home, profile) for s in services]
+            [
+                compare(s, settings, clients, duration, processes, home, profile, replicas)
+                for s in services
+            ]
         )
 
     # with_infrastructure runs an async function; the load needs processes, not a loop here.

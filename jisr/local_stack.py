@@ -47,6 +47,18 @@ def spawn(args: list[str], *, env: dict[str, str] | None = None, log: Path | Non
         )
 
 
+def last_line(log: Path, limit: int = 300) -> str:
+    """The last thing a service wrote to its log (its error, when it exited on one), so that
+    the caller's own output says why without opening the file."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 4096))
+            lines = [line for line in f.read().decode(errors="replace").splitlines() if line]
+    except OSError:
+        return "no log"
+    return lines[-1][:limit] if lines else "nothing logged"
+
+
 # Its own source: a test framework seeding the `random` module (hypothesis does) must not make
 # two processes choose alike.
 _choose = random.SystemRandom()

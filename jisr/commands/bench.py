@@ -120,8 +120,14 @@ def http(
     profile: str | None = typer.Option(
         None, "--profile", help="py-spy flame graph of the service during the run (an .svg)"
     ),
+    replicas: int = typer.Option(
+        1,
+        "--replicas",
+        help="server processes on each side, clients spread over them (the Kubernetes base"
+        " runs incidents with 2)",
+    ),
 ) -> None:
     """Station submissions to the service as deployed vs a bare FastAPI + asyncpg endpoint."""
     from jisr.bench_http import http as run
 
-    typer.echo(run(clients, duration, service, processes, profile).report())
+    typer.echo(run(clients, duration, service, processes, profile, replicas).report())

@@ -244,14 +244,14 @@ class LocalStack:
                 if code is not None:
                     exits[service] += 1
                     log = self.home / (service + ".log")
+                    said = local_stack.last_line(log)
                     if exits[service] >= START_ATTEMPTS:
                         raise SystemExit(
                             f"{service} exited {exits[service]} times while starting "
-                            f"(last exit code {code}: {_last_line(log)}); see {log}"
+                            f"(last exit code {code}: {said}); see {log}"
                         )
                     typer.echo(
-                        f"{service} exited with {code} while starting ({_last_line(log)});"
-                        " restarting it ..."
+                        f"{service} exited with {code} while starting ({said}); restarting it ..."
                     )
                     self._spawn(service)
                     continue
@@ -343,15 +343,3 @@ class LocalStack:
             self.kafka.stop()
         if self.postgres:
             self.postgres.stop()
-
-
-def _last_line(log: Path, limit: int = 300) -> str:
-    """The last thing a service wrote to its log (its error, when it exited on one), so that
-    the start's own output says why without opening the file."""
-    try:
-        with open(log, "rb") as f:
-            f.seek(max(0, f.seek(0, 2) - 4096))
-            lines = [line for line in f.read().decode(errors="replace").splitlines() if line]
-    except OSError:
-        return "no log"
-    return lines[-1][:limit] if lines else "nothing logged"

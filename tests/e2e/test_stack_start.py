@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from jisr import local_stack
-from jisr.commands import stack as stack_command
 from jisr.commands.stack import START_ATTEMPTS, LocalStack
 from jisr.local_stack import free_ports
 
@@ -87,6 +86,6 @@ def test_a_service_that_keeps_exiting_ends_the_start_saying_why(tmp_path):
 
 
 def test_the_last_line_of_a_missing_or_empty_log(tmp_path):
-    assert stack_command._last_line(tmp_path / "none.log") == "no log"
+    assert local_stack.last_line(tmp_path / "none.log") == "no log"
     (tmp_path / "empty.log").write_text("\n\n")
-    assert stack_command._last_line(tmp_path / "empty.log") == "nothing logged"
+    assert local_stack.last_line(tmp_path / "empty.log") == "nothing logged"
