@@ -480,11 +480,12 @@ def compare(
         "JISR_TOPIC_PREFIX": settings.topic_prefix,
         "JISR_LOG_LEVEL": "WARNING",
     }
-    def serve(port: int) -> list[str]:
+    dsn = asyncpg_dsn(settings.database_url)
+
+    def service_command(port: int) -> list[str]:
         return [sys.executable, "-m", "jisr.cli", "serve", kind, "--port", str(port)]
 
-    def serve_bare(port: int) -> list[str]:
-        dsn = asyncpg_dsn(settings.database_url)
+    def bare_command(port: int) -> list[str]:  # `serve_bare` in a process of its own
         return [sys.executable, "-m", "jisr.bench_http", "bare", str(port), dsn, kind]
 
     def urls(started: list[tuple[subprocess.Popen, int]]) -> list[str]:
@@ -493,13 +494,13 @@ def compare(
     def pids(started: list[tuple[subprocess.Popen, int]]) -> list[int]:
         return [child.pid for child, _ in started]
 
-    with _servers(serve, env, home / f"{kind}.log", replicas) as started:
+    with _servers(service_command, env, home / f"{kind}.log", replicas) as started:
         profiled = _profiled(started[0][0].pid, profile, duration)  # the first replica's
         with profiled:
             jisr = drive(
                 urls(started), kind, clients, duration, processes, home, "jisr", pids(started)
             )
-    with _servers(serve_bare, env, home / f"bare-{kind}.log", replicas) as started:
+    with _servers(bare_command, env, home / f"bare-{kind}.log", replicas) as started:
         bare = drive(
             urls(started), kind, clients, duration, processes, home, "bare", pids(started)
         )

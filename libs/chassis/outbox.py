@@ -181,7 +181,7 @@ class OutboxRelay:
         noticed while the one before was in flight (so none is left to the poll interval).
         """
         if self.state.leader or self._notify is None:
-            # (no notifier: a relay that does not lead is told by its poll, within poll_seconds)
+            # Without a notifier, a relay that does not lead finds the rows at its next poll.
             self._wake.set()
             return
         self._notice_due = True

@@ -22,7 +22,7 @@ async def test_a_posted_incident_is_published_at_once_not_at_the_next_poll(infra
     await platform.migrate("incidents")
     async with platform.run("incidents") as incidents:
         relay = incidents.app.state.runtime.relay  # type: ignore[attr-defined]
-        await eventually(lambda: _true(relay.state.leader))
+        await eventually(lambda: relay.state.leader)
         await asyncio.sleep(0.5)  # its first look at the outbox is over: it waits now
         started = time.monotonic()
         await post_incidents(platform, incidents, 3)
@@ -62,17 +62,13 @@ async def test_another_replicas_relay_is_notified_once_per_notify_in_flight(plat
         for _ in range(100):
             relay.committed()  # noticed while it is in flight: one more NOTIFY after it
         release.set()
-        await eventually(lambda: _true(len(heard) >= 2), timeout=10)
+        await eventually(lambda: len(heard) >= 2, timeout=10)
         await asyncio.sleep(0.3)
         assert len(heard) == 2
         assert relay._notifying is not None and relay._notifying.done()
 
         relay.committed()  # a commit after a quiet moment is told too
-        await eventually(lambda: _true(len(heard) == 3), timeout=10)
+        await eventually(lambda: len(heard) == 3, timeout=10)
     finally:
         await listener.close()
         await engine.dispose()
-
-
-async def _true(value: bool) -> bool:
-    return value

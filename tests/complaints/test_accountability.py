@@ -64,7 +64,7 @@ async def test_the_complainant_is_told_findings_and_outcome_in_their_language(pl
         def outcome_sent():
             return [t for _, t in sms.sent if "هذه نتيجتها" in t]
 
-        [message] = await eventually(lambda: _true(outcome_sent()), timeout=10)
+        [message] = await eventually(outcome_sent, timeout=10)
         assert "استخدام القوة: ثبتت" in message
         assert "إتلاف الممتلكات أو فقدانها: لم تثبت" in message
         assert "إجراء تأديبي وإنصاف لك" in message and "يمكنك طلب مراجعة النتيجة حتى" in message
@@ -109,10 +109,6 @@ async def test_the_complainant_is_told_findings_and_outcome_in_their_language(pl
             headers={"X-Complaint-PIN": rejected["pin"], "Accept-Language": "ar"},
         )
         assert page.json()["decision"]["reasons"]["text"] == "قُدّمت بعد مرور وقت طويل على الأحداث"
-
-
-async def _true(value):
-    return value or None
 
 
 async def test_reviews_are_independent_and_the_window_closes_with_a_dated_409(platform):

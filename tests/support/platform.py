@@ -8,6 +8,7 @@ own topic prefix, so tests never see each other's rows or events.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import os
 import time
@@ -137,11 +138,16 @@ async def make_platform(infra: Infra, **overrides) -> Platform:
     return Platform(settings)
 
 
-async def eventually(check: Callable[[], Awaitable], timeout: float = 30.0, every: float = 0.1):
-    """Poll `check` until it returns a truthy value; return it, or fail after `timeout`."""
+async def eventually(
+    check: Callable[[], Awaitable | object], timeout: float = 30.0, every: float = 0.1
+):
+    """Poll `check` until it returns a truthy value; return it, or fail after `timeout`.
+    `check` may be async (a query) or plain (a value in memory)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = await check()
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if time.monotonic() > deadline:
