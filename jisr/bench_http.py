@@ -172,7 +172,11 @@ def bare_app(dsn: str, kind: str) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         state["pool"] = await asyncpg.create_pool(dsn, min_size=POOL_SIZE, max_size=2 * POOL_SIZE)
-        async with state["pool"].acquire() as conn:
+        async with state["pool"].acquire() as conn, conn.transaction():
+            # Replicas start together, and two CREATE TABLE IF NOT EXISTS at once can both
+            # miss the table and one fail on the catalogue's unique index (the cause of a
+            # replica exiting at startup): one at a time.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('jisr bench bare'))")
             await conn.execute(BARE_TABLES[kind])
         yield
         await state["pool"].close()
