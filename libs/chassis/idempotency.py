@@ -73,7 +73,7 @@ async def claim_of(request: Request, scope: str, key: str | None) -> Claim | Non
     if not key:
         return None
     _check_length(key)
-    return Claim(scope, key, fingerprint(request.method, request.url.path, await request.body()))
+    return Claim(scope, key, fingerprint(request.method, _path(request), await request.body()))
 
 
 async def claim(
@@ -124,9 +124,16 @@ async def remember(
 Work = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 
 
+def _path(request: Request) -> str:
+    # What `request.url.path` gives for any path a route matches, without building the URL
+    # (its host, scheme and query) on every write.
+    path: str = request.scope["path"]
+    return path
+
+
 def scope_of(subject: str, request: Request) -> str:
     """Keys are the caller's own, per route: two stations may both send key "1"."""
-    return f"{subject}:{request.method} {request.url.path}"
+    return f"{subject}:{request.method} {_path(request)}"
 
 
 async def write(
@@ -157,7 +164,7 @@ async def write(
                 session,
                 scope,
                 key,
-                fingerprint(request.method, request.url.path, await request.body()),
+                fingerprint(request.method, _path(request), await request.body()),
             )
             if stored is not None:
                 answer = await replayed(session, stored.body) if replayed else stored.body

@@ -94,6 +94,10 @@ class _RequestMetrics:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        # The labelled children, found once per (method, route, status): `labels()` checks
+        # and locks on every call. As bounded as the labels themselves.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._timers: dict[tuple[str, str], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,8 +118,17 @@ class _RequestMetrics:
             # the router put the matched route in the scope (the same dict)
             template = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope["method"]
-            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - start)
+            counter = self._counters.get((method, template, status))
+            if counter is None:
+                counter = HTTP_REQUESTS.labels(self.service, method, template, str(status))
+                self._counters[method, template, status] = counter
+            timer = self._timers.get((method, template))
+            if timer is None:
+                timer = self._timers[method, template] = HTTP_LATENCY.labels(
+                    self.service, method, template
+                )
+            counter.inc()
+            timer.observe(time.perf_counter() - start)
 
 
 def metrics_response() -> Response:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import Counter
@@ -57,7 +56,7 @@ def _record(env: Envelope, key: str) -> tuple[Any, ...]:
         topic_for_event(env.data.event_type).name,
         key,
         env.type,
-        json.dumps(encode_headers(env)),
+        orjson.dumps(encode_headers(env)).decode(),
         encode_value(env.data).decode(),
     )
 

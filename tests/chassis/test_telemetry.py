@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from libs.chassis.logs import configure_logging
@@ -26,6 +27,7 @@ from libs.chassis.telemetry import (
     instrument_fastapi,
     producer_span,
     setup_tracing,
+    statement_span,
 )
 
 # Flags: sampled (0x01); recent OTel SDKs also set W3C level 2 "random trace id" (0x02).
@@ -64,6 +66,9 @@ def test_traceparent_round_trip_to_consumer_span(spans):
         ctx = span.get_span_context()
         flags = f"{ctx.trace_flags:02x}"
         assert current_traceparent() == f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{flags}"
+        carrier: dict[str, str] = {}
+        TraceContextTextMapPropagator().inject(carrier)  # what the W3C propagator writes
+        assert current_traceparent() == carrier["traceparent"]
     assert ctx.trace_id == http_span.get_span_context().trace_id
     assert span.parent.span_id == http_span.get_span_context().span_id
     assert span.kind is SpanKind.CONSUMER and producer.kind is SpanKind.PRODUCER
@@ -159,3 +164,38 @@ def test_instrument_engine_is_idempotent():
         instrument_engine(engine)
         instrument_engine(engine)
         assert len(engine.sync_engine.dispatch.before_cursor_execute) == 1
+
+
+def test_a_failing_request_ends_its_server_span_as_an_error_with_the_exception(spans):
+    app = FastAPI()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    instrument_fastapi(app)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/boom").status_code == 500
+        client.get("/nowhere")  # a 404: an answer, not a failure
+    server = {s.name: s for s in spans.get_finished_spans() if s.kind is SpanKind.SERVER}
+    failed = server["GET /boom"]
+    assert failed.status.status_code is StatusCode.ERROR
+    assert [e.attributes["exception.type"] for e in failed.events] == ["RuntimeError"]
+    assert server["GET"].status.status_code is StatusCode.UNSET
+    assert server["GET"].attributes["http.response.status_code"] == 404
+    # the span was current while the app ran, and is not after
+    assert not trace.get_current_span().get_span_context().is_valid
+
+
+def test_a_statement_span_is_a_child_of_the_current_span_and_records_a_failure(spans):
+    with producer_span("parent") as parent:
+        with statement_span("SELECT 1", "SELECT 1"):
+            assert trace.get_current_span() is parent  # not made current
+        with pytest.raises(ValueError), statement_span("SELECT 2", "SELECT 2"):
+            raise ValueError("refused")
+    finished = {s.name: s for s in spans.get_finished_spans()}
+    ok, failed = finished["SELECT 1"], finished["SELECT 2"]
+    assert ok.kind is SpanKind.CLIENT and ok.parent.span_id == parent.get_span_context().span_id
+    assert ok.attributes["db.statement"] == "SELECT 1" and ok.status.status_code is StatusCode.UNSET
+    assert failed.status.status_code is StatusCode.ERROR
+    assert [e.attributes["exception.type"] for e in failed.events] == ["ValueError"]

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from libs.chassis import idempotency
 from libs.chassis.auth import Principal, require_roles
 from libs.chassis.db import in_transaction
-from libs.chassis.service import Runtime, runtime
+from libs.chassis.service import Runtime, runtime, runtime_of
 from libs.chassis.uploads import UPLOAD_BODY, upload_type
 from libs.reference import load_reference
 
@@ -55,8 +55,8 @@ async def post_incident(
     body: IncidentIn,
     principal: Principal = Depends(writers),
     idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
-    rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
+    rt = runtime_of(request)  # the route every station calls: no dependency for this lookup
     scope = idempotency.scope_of(principal.subject, request)
     reference, now = load_reference(), datetime.now(UTC)
     claim = await idempotency.claim_of(request, scope, idempotency_key)
