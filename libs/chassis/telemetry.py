@@ -229,15 +229,11 @@ def statement_span(name: str, statement: str) -> Iterator[Span]:
 
 def current_traceparent() -> str | None:
     """The W3C `traceparent` of the current span, or None outside a valid span."""
-    span_context = trace.get_current_span().get_span_context()
-    if not span_context.is_valid:
+    if not trace.get_current_span().get_span_context().is_valid:
         return None
-    # What TraceContextTextMapPropagator.inject writes, without its carrier and setter (the
-    # outbox row of every write takes one).
-    return (
-        f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}"
-        f"-{span_context.trace_flags:02x}"
-    )
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier.get("traceparent")
 
 
 def context_from_traceparent(traceparent: str | None) -> Context:

@@ -180,7 +180,7 @@ async def submit_at_once(
     answer comes before the rules, as in `write`). Nothing was stored in any of these cases.
 
     `committed` tells the outbox relay of a stored event: the statement NOTIFYs nobody
-    (`submissions.RECORD_ONE` says why).
+    (`OutboxRelay.committed` says why).
     """
     try:
         ensure_station_access(principal, body.station_id)
